@@ -1,0 +1,216 @@
+"""The ``izh-brian`` command.
+
+Sub-commands live in small ``cli_*.py`` modules, each exposing
+``register(subparsers)``; this module owns argument parsing, the common
+options and the error contract: bad input exits with status 2 and one line on
+stderr naming the value and what is allowed, never a traceback.
+
+The ``--json`` outputs are public interfaces: field names stay stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+__all__ = ["main", "CLIError", "parse_set", "emit_json"]
+
+#: Sub-command modules (each has ``register(subparsers)``); optional ones may be absent.
+SUBCOMMAND_MODULES = (
+    "izh_brian.cli_patterns",
+    "izh_brian.cli_figures",
+    "izh_brian.cli_network",
+    "izh_brian.cli_interop",
+    "izh_brian.cli_speed",
+)
+
+
+class CLIError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own errors: one line, status 2
+        raise CLIError(f"{self.prog}: {message}")
+
+
+def parse_set(items, allowed=None) -> dict:
+    """Parse ``KEY=VALUE`` strings into floats, with errors that name the bad item."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CLIError(f"--set expects KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if allowed is not None and key not in allowed:
+            raise CLIError(f"unknown --set key {key!r}; allowed: {', '.join(allowed)}")
+        try:
+            num = float(value)
+        except ValueError:
+            raise CLIError(f"--set {key}: {value!r} is not a number") from None
+        if num != num or num in (float("inf"), float("-inf")):
+            raise CLIError(f"--set {key}: {value!r} is not a finite number")
+        out[key] = num
+    return out
+
+
+def emit_json(obj) -> None:
+    """Print ``obj`` as JSON on stdout."""
+    json.dump(obj, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+def _cmd_list(args) -> int:
+    from .presets import PRESETS, REFERENCE_PRESETS
+
+    table = PRESETS if args.fine else REFERENCE_PRESETS
+    if args.json:
+        emit_json([p.to_dict() for p in table.values()])
+        return 0
+    print(f"{'name':32s} {'paper':5s} {'panel':8s} {'a':>7s} {'b':>6s} {'c':>5s} {'d':>6s} {'dt':>5s} {'T':>5s}")
+    for p in table.values():
+        print(f"{p.name:32s} {p.paper:5s} {p.panel:8s} {p.a:7g} {p.b:6g} {p.c:5g} {p.d:6g} {p.dt:5g} {p.duration:5g}")
+    return 0
+
+
+def add_run_options(parser) -> None:
+    """Options shared by commands that simulate presets."""
+    from .model import SCHEMES
+
+    parser.add_argument("--scheme", default="figure1", help=f"numerical scheme: {', '.join(SCHEMES)}")
+    parser.add_argument("--dt", type=str, default=None, help="time step in ms (default: each preset's own)")
+
+
+def check_run_options(args):
+    """Validate --scheme/--dt; return dt as float or None."""
+    from .model import SCHEMES
+
+    if args.scheme not in SCHEMES:
+        raise CLIError(f"unknown scheme {args.scheme!r}; allowed: {', '.join(SCHEMES)}")
+    if args.dt is None:
+        return None
+    try:
+        dt = float(args.dt)
+    except ValueError:
+        raise CLIError(f"--dt: {args.dt!r} is not a number of ms") from None
+    if not (dt > 0) or dt == float("inf"):
+        raise CLIError(f"--dt must be > 0 ms, got {args.dt}")
+    return dt
+
+
+def resolve_names(args) -> list:
+    """The preset names of ``NAME ... | --all``, checked."""
+    from .presets import get_preset, preset_names
+
+    if getattr(args, "all", False):
+        if args.names:
+            raise CLIError("give preset names or --all, not both")
+        return preset_names()
+    if not args.names:
+        raise CLIError("give at least one preset name, or --all (see `izh-brian list`)")
+    return [get_preset(n).name for n in args.names]
+
+
+def run_presets(args):
+    """Simulate the presets named by ``args`` (names/--all, --scheme, --dt, --set)."""
+    from .presets import OVERRIDABLE
+    from .simulate import simulate_many
+
+    names = resolve_names(args)
+    dt = check_run_options(args)
+    overrides = parse_set(args.set, allowed=[k for k in OVERRIDABLE if k != "dt"])
+    return simulate_many(names, scheme=args.scheme, dt=dt, overrides=[overrides] * len(names))
+
+
+def _cmd_run(args) -> int:
+    results = run_presets(args)
+    validations = None
+    if getattr(args, "validate", False):
+        from .patterns import validate_result
+
+        validations = [validate_result(r) for r in results]
+    if args.plot:
+        from .plotting import save_results_figure
+
+        save_results_figure(results, args.plot)
+    if args.json:
+        out = []
+        for i, r in enumerate(results):
+            d = r.to_dict()
+            if validations is not None:
+                d["validation"] = validations[i].to_dict()
+            out.append(d)
+        emit_json(out)
+    else:
+        for i, r in enumerate(results):
+            times = ", ".join(f"{t:g}" for t in r.spike_times_ms)
+            line = f"{r.name}: {r.n_spikes} spikes ({r.scheme}, dt={r.dt_ms:g} ms, T={r.duration_ms:g} ms): [{times}]"
+            if validations is not None:
+                v = validations[i]
+                line += f"\n  validation {v.pattern}: {'ok' if v.ok else 'FAILED'}; " + "; ".join(v.reasons)
+            print(line)
+    if validations is not None and not all(v.ok for v in validations):
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="izh-brian", description="The Izhikevich neuron model on Brian2.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("list", help="list the presets")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument("--fine", action="store_true", help="include the fine-dt variants")
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("run", help="simulate presets")
+    p.add_argument("names", nargs="*", metavar="NAME", help="preset names (case-insensitive)")
+    p.add_argument("--all", action="store_true", help="all 28 reference presets")
+    add_run_options(p)
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (a, b, c, d, V0, u0, duration)")
+    p.add_argument("--json", action="store_true", help="print a JSON array, one object per preset")
+    p.add_argument("--plot", metavar="FILE", help="save a figure of the traces")
+    p.add_argument("--validate", action="store_true", help="check each response against its firing pattern")
+    p.set_defaults(func=_cmd_run)
+
+    for modname in SUBCOMMAND_MODULES:
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as exc:
+            if exc.name == modname:
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point; returns the exit status."""
+    from .presets import UnknownPresetError
+    from .simulate import DivergenceError
+
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        print(f"izh-brian: error: {exc}", file=sys.stderr)
+        return 2
+    except (UnknownPresetError, ValueError, DivergenceError, FileNotFoundError) as exc:
+        print(f"izh-brian: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `izh-brian list | head`
+        try:
+            sys.stdout = None  # type: ignore[assignment]
+        finally:
+            return 0
+    except KeyboardInterrupt:
+        print("izh-brian: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Shared fixtures: Brian2's global state is reset after every test; headless matplotlib."""
+
+import os
+import sys
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+sys.path.insert(0, os.path.dirname(__file__))
+
+
+@pytest.fixture(autouse=True)
+def _reset_brian2():
+    """Like brian2's own conftest: no test leaks objects or clock settings into the next."""
+    import brian2
+
+    yield
+    brian2.start_scope()
+    brian2.defaultclock.dt = 0.1 * brian2.ms
