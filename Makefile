@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test,notebooks,report
+EXTRAS ?= test,notebooks,report,nest,neuroml,dask
 STAMP := $(VENV)/.izh_brian-installed
 
 .PHONY: install report test bench clean
