@@ -26,8 +26,31 @@ Schemes
     net.m's loop: spikes are detected first (``v >= 30``, the state left by the
     previous step), recorded at this step's t, and reset; then v advances in
     two half steps and u one full step from the new v.
+``nest``
+    NEST's ``izhikevich`` model with ``consistent_integration = True`` (its
+    default; models/izhikevich.cpp): ``v`` and ``u`` both advance from the old
+    values (forward Euler), then ``v = max(v, V_min)``, then ``v >= V_th`` is a
+    spike, stamped at the *end* of the step (``t + dt``), and resets. Currents
+    from devices reach the neuron one step late (NEST's ring buffer): the input
+    table is read at ``k - 1``; the first step sees the first sample, a baseline
+    present from the start (NEST carries it as ``I_e``, its devices cannot
+    change at t = 0). ``I_ext`` acts at once, like NEST's ``I_e``.
+``nest_published``
+    NEST with ``consistent_integration = False``: net.m's two half steps of v,
+    then u from the new v; clamp, threshold, spike time and input delay as
+    ``nest``.
 any Brian2 method name (``euler``, ``rk2``, ``rk4``, ``heun``, ...)
     Brian2 integrates the ODE; the spike test ``v > 30`` follows the update.
+
+The 2007 form (Izhikevich, *Dynamical Systems in Neuroscience*, 2007; NeuroML's
+``izhikevich2007Cell``), with dimensional parameters and currents, is built by
+:func:`make_neurons_2007`:
+
+.. math::
+
+    C v' = k (v - v_r)(v - v_t) - u + I, \qquad u' = a (b (v - v_r) - u),
+
+    \text{if } v > v_\text{peak}: \quad v \leftarrow c,\ u \leftarrow u + d.
 """
 
 from __future__ import annotations
@@ -35,15 +58,22 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import re
+
 from brian2 import (
     Function,
     NeuronGroup,
+    amp,
     check_units,
     mV,
     ms,
+    nS,
+    pA,
+    pF,
     second,
     volt,
 )
+from brian2.stateupdaters.base import StateUpdateMethod
 
 __all__ = [
     "SCHEMES",
@@ -52,6 +82,8 @@ __all__ = [
     "EQUATIONS",
     "check_scheme",
     "make_neurons",
+    "make_neurons_2007",
+    "NEST_SCHEMES",
     "make_stimulus_function",
     "scheme_stateupdater",
 ]
@@ -64,10 +96,14 @@ VARIANTS = {
 }
 
 #: Schemes implemented here (the Brian2 method names are accepted too).
-CUSTOM_SCHEMES = ("figure1", "net2003")
+CUSTOM_SCHEMES = ("figure1", "net2003", "nest", "nest_published")
+
+#: Schemes that follow NEST's ``izhikevich`` model: ``v >= V_th``, ``V_min``
+#: clamp, spike stamped at the end of the step, device input one step late.
+NEST_SCHEMES = ("nest", "nest_published")
 
 #: Brian2 explicit methods accepted as scheme names.
-BRIAN2_METHODS = ("euler", "rk2", "rk4", "heun", "milstein", "exponential_euler")
+BRIAN2_METHODS = ("euler", "rk2", "rk4", "heun")
 
 SCHEMES = CUSTOM_SCHEMES + BRIAN2_METHODS
 
@@ -75,7 +111,7 @@ SCHEMES = CUSTOM_SCHEMES + BRIAN2_METHODS
 #: one flat table (see :func:`make_stimulus_function`); ``I_ext`` is a free
 #: per-neuron current for synapses, noise or a constant drive.
 EQUATIONS = """
-dv/dt = k2*v**2/(mV*ms) + k1*v/ms + k0*mV/ms - u + I_stim(t_in_timesteps, stim_offset, stim_len) + I_ext : volt
+dv/dt = k2*v**2/(mV*ms) + k1*v/ms + k0*mV/ms - u + I_stim(int(t_in_timesteps / stride), stim_offset, stim_len) + I_ext : volt
 du/dt = a*(b*(v - v_u)/ms - g_u*u)/ms : volt/second
 a : 1
 b : 1
@@ -90,6 +126,8 @@ vpeak : volt
 I_ext : volt/second
 stim_offset : integer (constant)
 stim_len : integer (constant)
+stride : integer (constant)
+h : second (constant)
 """
 
 _STIM_NAME = "izh_stimulus"
@@ -107,23 +145,37 @@ cdef double izh_stimulus(int k, int offset, int n):
     return _namespaceizh_stimulus_values[offset + k]
 """
 
-def make_stimulus_function(table: np.ndarray) -> Function:
+def make_stimulus_function(table: np.ndarray, unit=None, name: str | None = None) -> Function:
     """A Brian2 function ``I_stim(k, offset, n)`` reading ``table[offset + min(k, n-1)]``.
 
     ``table`` holds, back to back, the sampled protocol of every neuron (mV/ms,
     the paper's units; 1 mV/ms = 1 V/s, so the numbers are stored unchanged).
     The generated code does not depend on the table's size, so every preset and
     every dt reuse one compiled function.
+
+    ``unit`` (default volt/second) and ``name`` (default ``izh_stimulus``) let
+    other forms of the model read tables of other units (the 2007 form reads
+    amperes); the table holds numbers in that SI unit.
     """
+    if unit is None and name is None:
+        return _table_function(table, volt / second, _STIM_NAME, _STIM_VALUES, _CYTHON_STIM)
+    unit = volt / second if unit is None else unit
+    name = name or _STIM_NAME
+    values = name + "_values"
+    code = _CYTHON_STIM.replace(_STIM_VALUES, values).replace(_STIM_NAME, name)
+    return _table_function(table, unit, name, values, code)
+
+
+def _table_function(table, unit, fname, values_name, cython_code) -> Function:
     table = np.ascontiguousarray(table, dtype=np.float64)
     if table.size == 0:
         table = np.zeros(1)
 
-    @check_units(k=1, offset=1, n=1, result=volt / second)
+    @check_units(k=1, offset=1, n=1, result=unit)
     def izh_stimulus(k, offset, n):
         k = np.clip(np.asarray(k), 0, np.maximum(np.asarray(n) - 1, 0))
         out = table[np.asarray(offset) + k]
-        return np.where(np.asarray(n) > 0, out, 0.0) * volt / second
+        return np.where(np.asarray(n) > 0, out, 0.0) * unit
 
     def numpy_impl(k, offset, n):
         k = np.clip(np.asarray(k), 0, np.maximum(np.asarray(n) - 1, 0))
@@ -132,14 +184,14 @@ def make_stimulus_function(table: np.ndarray) -> Function:
     f = Function(
         izh_stimulus,
         arg_units=[1, 1, 1],
-        return_unit=volt / second,
+        return_unit=unit,
         arg_types=["integer", "integer", "integer"],
         return_type="float",
         stateless=True,
     )
-    f.implementations.add_implementation("numpy", numpy_impl, name=_STIM_NAME)
+    f.implementations.add_implementation("numpy", numpy_impl, name=fname)
     f.implementations.add_implementation(
-        "cython", _CYTHON_STIM, namespace={_STIM_VALUES: table}, name=_STIM_NAME
+        "cython", cython_code, namespace={values_name: table}, name=fname
     )
     return f
 
@@ -154,11 +206,38 @@ def check_scheme(scheme: str) -> str:
 def scheme_stateupdater(scheme: str):
     """The Brian2 state-update method for ``scheme``: a callable for the custom schemes, else the name."""
     check_scheme(scheme)
-    if scheme == "figure1":
-        return _figure1_updater
-    if scheme == "net2003":
-        return _net2003_updater
-    return scheme
+    custom = {
+        "figure1": _figure1_updater,
+        "net2003": _net2003_updater,
+        "nest": _nest_updater,
+        "nest_published": _nest_published_updater,
+    }
+    return _with_own_steps(custom.get(scheme, scheme))
+
+
+def _with_own_steps(method):
+    """Wrap a state updater so that each neuron advances by its own step ``h`` every ``stride`` ticks.
+
+    A group whose equations define ``stride`` and ``h`` ticks at the greatest
+    common divisor of its neurons' steps; a neuron with step ``h = stride*dt``
+    is updated on ticks ``k*stride`` only (on the others its step is 0, which
+    leaves v and u unchanged exactly). This lets presets with different dt run
+    in one NeuronGroup, so that they share one set of compiled code. Equations
+    without ``stride`` get the updater unchanged.
+    """
+
+    def updater(equations, variables=None, method_options=None):
+        if callable(method):
+            code = method(equations, variables, method_options)
+        else:
+            code = StateUpdateMethod.apply_stateupdater(equations, variables, method, method_options)
+        if variables is None or "stride" not in variables:
+            return code
+        body = re.sub(r"\bdt\b", "_h", code)
+        return "_h = h*int(t_in_timesteps % stride == 0)\n" + body
+
+    updater.__name__ = getattr(method, "__name__", str(method))
+    return updater
 
 
 def _diff_exprs(equations):
@@ -180,6 +259,21 @@ def _net2003_updater(equations, variables=None, method_options=None):
     return f"v = v + 0.5*dt*({fv})\nv = v + 0.5*dt*({fv})\nu = u + dt*({fu})"
 
 
+def _nest_updater(equations, variables=None, method_options=None):
+    # izhikevich.cpp, consistent_integration = true: both from the old values,
+    # then the V_min clamp (threshold and reset follow in Brian2's own slots).
+    fv, fu = _diff_exprs(equations)
+    return f"_v = v + dt*({fv})\n_u = u + dt*({fu})\nv = clip(_v, v_min, inf*mV)\nu = _u"
+
+
+def _nest_published_updater(equations, variables=None, method_options=None):
+    # izhikevich.cpp, consistent_integration = false (the published net.m
+    # scheme): two half steps of v, u from the new v, then the V_min clamp.
+    fv, fu = _diff_exprs(equations)
+    return (f"v = v + 0.5*dt*({fv})\nv = v + 0.5*dt*({fv})\nu = u + dt*({fu})\n"
+            "v = clip(v, v_min, inf*mV)")
+
+
 def make_neurons(
     n: int = 1,
     *,
@@ -196,6 +290,8 @@ def make_neurons(
     vpeak=30.0,
     codeobj_class=None,
     name: str | None = None,
+    v_min=-np.inf,
+    steps=None,
 ) -> NeuronGroup:
     """Build a Brian2 NeuronGroup of ``n`` Izhikevich neurons.
 
@@ -220,12 +316,23 @@ def make_neurons(
         for all neurons or ``(n_steps, n)``, one column per neuron. Past the last
         sample the last value holds. ``None`` means no input (use ``I_ext``).
     vpeak : float
-        Spike cut-off (mV): ``v > vpeak`` (``v >= vpeak`` under ``net2003``).
+        Spike cut-off (mV): ``v > vpeak`` (``v >= vpeak`` under ``net2003``,
+        ``nest`` and ``nest_published``, where it is NEST's ``V_th``).
     codeobj_class : optional
         Brian2 code-object class; default follows ``prefs.codegen.target``
         (Cython when a compiler works, numpy with a warning otherwise).
     name : str, optional
         Brian2 name of the group.
+    steps : float or array, optional
+        Each neuron's own time step (ms), a multiple of ``dt``: the group ticks
+        at ``dt`` and a neuron advances by its step every ``steps/dt`` ticks,
+        reading sample ``tick // (steps/dt)`` of its stimulus column. Lets
+        presets with different steps share one group (and one compiled code).
+        Default: every neuron steps at ``dt``.
+    v_min : float or array
+        NEST's ``V_min`` (mV), the lower bound of v after each step; used by the
+        ``nest`` schemes only (default ``-inf``, NEST's default). Those groups
+        carry a per-neuron variable ``v_min``.
 
     Returns
     -------
@@ -260,23 +367,33 @@ def make_neurons(
             raise ValueError(f"unknown equation variant {v!r}; allowed: {', '.join(VARIANTS)}")
     coeffs = np.array([VARIANTS[v] for v in variants])
 
-    if scheme == "net2003":
+    if scheme in ("net2003",) + NEST_SCHEMES:
         threshold, reset = "v >= vpeak", "v = c\nu = u + d"
     else:
         threshold, reset = "v > vpeak", "v = c\nu = u + d"
+    # A neuron tests for a spike only on its own ticks (see _with_own_steps).
+    threshold += " and t_in_timesteps % stride == 0"
+    strides = _strides(steps, dt_ms, n)
 
     if stimulus is None:
         table, offsets, lengths = np.zeros(1), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     else:
-        table, offsets, lengths = _stimulus_table(np.asarray(stimulus, dtype=float), n)
+        stim = np.asarray(stimulus, dtype=float)
+        if scheme in NEST_SCHEMES:
+            # NEST's devices act one step late: the input of step k is the
+            # sample k-1; the first step sees the first sample (a baseline
+            # present from the start, which NEST carries as I_e).
+            stim = np.concatenate([stim[:1], stim], axis=0)
+        table, offsets, lengths = _stimulus_table(stim, n)
 
     namespace = {"I_stim": make_stimulus_function(table)}
     kwargs = {}
     if codeobj_class is not None:
         kwargs["codeobj_class"] = codeobj_class
+    equations = EQUATIONS + "v_min : volt\n" if scheme in NEST_SCHEMES else EQUATIONS
     G = NeuronGroup(
         n,
-        EQUATIONS,
+        equations,
         threshold=threshold,
         reset=reset,
         method=scheme_stateupdater(scheme),
@@ -300,6 +417,8 @@ def make_neurons(
     G.v_u = coeffs[:, 3] * mV
     G.g_u = coeffs[:, 4]
     G.vpeak = _plain(vpeak, mV, "vpeak") * mV
+    if scheme in NEST_SCHEMES:
+        G.v_min = _plain_min(v_min) * mV
     v0_arr = np.broadcast_to(np.asarray(_plain(v0, mV, "v0"), dtype=float), (n,))
     b_arr = np.broadcast_to(np.asarray(_plain(b, 1, "b"), dtype=float), (n,))
     if u0 is None:
@@ -310,7 +429,172 @@ def make_neurons(
     G.u = u0_arr * mV / ms
     G.stim_offset = offsets
     G.stim_len = lengths
+    G.stride = strides
+    G.h = strides * dt_ms * ms if steps is not None else np.full(n, dt_ms) * ms
     return G
+
+
+def _strides(steps, dt_ms, n):
+    """Per-neuron strides ``steps/dt`` (integers >= 1); ``steps=None`` gives 1 for all."""
+    if steps is None:
+        return np.ones(n, dtype=np.int32)
+    steps = np.broadcast_to(np.asarray(_plain(steps, ms, "steps"), dtype=float), (n,))
+    ratio = steps / dt_ms
+    strides = np.rint(ratio)
+    if np.any(strides < 1) or np.any(np.abs(ratio - strides) > 1e-9 * np.maximum(ratio, 1)):
+        raise ValueError(f"each neuron's step must be a positive multiple of dt = {dt_ms} ms, got {sorted(set(steps.tolist()))}")
+    return strides.astype(np.int32)
+
+
+#: The 2007 form (NeuroML ``izhikevich2007Cell``), SI units throughout; the
+#: parameters are per-neuron variables so every parameter set shares one code.
+EQUATIONS_2007 = """
+dv/dt = (k*(v - vr)*(v - vt) - u + I_stim(t_in_timesteps, stim_offset, stim_len) + I_ext)/C : volt
+du/dt = a*(b*(v - vr) - u) : amp
+C : farad
+k : siemens/volt
+vr : volt
+vt : volt
+vpeak : volt
+a : 1/second
+b : siemens
+c : volt
+d : amp
+I_ext : amp
+stim_offset : integer (constant)
+stim_len : integer (constant)
+"""
+
+_SCHEMES_2007 = ("figure1", "net2003") + BRIAN2_METHODS
+
+
+def make_neurons_2007(
+    n: int = 1,
+    *,
+    C=100.0,
+    k=0.7,
+    vr=-60.0,
+    vt=-40.0,
+    vpeak=35.0,
+    a=0.03,
+    b=-2.0,
+    c=-50.0,
+    d=100.0,
+    v0=None,
+    u0=0.0,
+    scheme: str = "euler",
+    dt=0.01,
+    stimulus: np.ndarray | None = None,
+    codeobj_class=None,
+    name: str | None = None,
+) -> NeuronGroup:
+    r"""Build a NeuronGroup of ``n`` Izhikevich neurons in the 2007 (book) form.
+
+    .. math::
+
+        C \frac{dv}{dt} = k (v - v_r)(v - v_t) - u + I, \qquad
+        \frac{du}{dt} = a \left(b (v - v_r) - u\right),
+
+        \text{if } v > v_\text{peak}: \quad v \leftarrow c,\ u \leftarrow u + d.
+
+    This is NeuroML's ``izhikevich2007Cell``: the same quadratic model as the
+    2003 form with a capacitance, dimensional currents and the rest and
+    threshold potentials as parameters. The defaults are the book's regular
+    spiking neuron (Izhikevich 2007, Fig. 8.12).
+
+    Parameters
+    ----------
+    n : int
+        Number of neurons.
+    C, k, vr, vt, vpeak, a, b, c, d : float, Quantity or array of length n
+        Plain numbers are read in the book's units: C in pF, k in nS/mV,
+        vr, vt, vpeak, c in mV, a in 1/ms, b in nS, d in pA.
+    v0 : float or array, optional
+        Initial v (mV); default ``vr``.
+    u0 : float or array
+        Initial u (pA); default 0, as NeuroML's ``izhikevich2007Cell`` starts.
+    scheme : str
+        ``'euler'`` (default), ``'figure1'`` (u from the new v),
+        ``'net2003'`` or another Brian2 method name.
+    dt : float or Quantity
+        Time step (ms when a plain number).
+    stimulus : ndarray, optional
+        Input samples in pA on the grid ``t_k = k*dt``, shape ``(n_steps,)`` or
+        ``(n_steps, n)``; past the last sample the last value holds.
+    codeobj_class, name
+        As :func:`make_neurons`.
+
+    Returns
+    -------
+    NeuronGroup
+        Variables ``v``, ``u``, the parameters and ``I_ext`` (amp), per neuron.
+
+    Raises
+    ------
+    ValueError
+        Unknown scheme, bad dt, wrong units or stimulus shape.
+
+    Examples
+    --------
+    >>> G = make_neurons_2007(1, dt=0.01)
+    >>> G.v[0]
+    -60. * mvolt
+    """
+    if not isinstance(scheme, str) or scheme not in _SCHEMES_2007:
+        raise ValueError(f"unknown scheme {scheme!r} for the 2007 form; allowed: {', '.join(_SCHEMES_2007)}")
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be a positive number of neurons, got {n}")
+    dt_ms = _as_ms(dt, "dt")
+    if not (dt_ms > 0) or not np.isfinite(dt_ms):
+        raise ValueError(f"dt must be a positive number of ms, got {dt_ms!r}")
+    if stimulus is None:
+        table, offsets, lengths = np.zeros(1), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
+    else:
+        pa = np.asarray(stimulus / pA if hasattr(stimulus, "dim") else stimulus, dtype=float)
+        table, offsets, lengths = _stimulus_table(pa * 1e-12, n)
+    namespace = {"I_stim": make_stimulus_function(table, unit=amp, name="izh_stimulus_amp")}
+    threshold = "v >= vpeak" if scheme == "net2003" else "v > vpeak"
+    kwargs = {}
+    if codeobj_class is not None:
+        kwargs["codeobj_class"] = codeobj_class
+    G = NeuronGroup(
+        n,
+        EQUATIONS_2007,
+        threshold=threshold,
+        reset="v = c\nu = u + d",
+        method=scheme_stateupdater(scheme) if scheme in CUSTOM_SCHEMES else scheme,
+        dt=dt_ms * ms,
+        namespace=namespace,
+        name=name or "izhikevich2007*",
+        **kwargs,
+    )
+    if scheme == "net2003":
+        G.thresholder["spike"].when = "before_groups"
+        G.thresholder["spike"].order = -2
+        G.resetter["spike"].when = "before_groups"
+        G.resetter["spike"].order = -1
+    G.C = _plain(C, pF, "C") * pF
+    G.k = _plain(k, nS / mV, "k") * nS / mV
+    G.vr = _plain(vr, mV, "vr") * mV
+    G.vt = _plain(vt, mV, "vt") * mV
+    G.vpeak = _plain(vpeak, mV, "vpeak") * mV
+    G.a = _plain(a, 1 / ms, "a") / ms
+    G.b = _plain(b, nS, "b") * nS
+    G.c = _plain(c, mV, "c") * mV
+    G.d = _plain(d, pA, "d") * pA
+    G.v = _plain(vr if v0 is None else v0, mV, "v0") * mV
+    G.u = _plain(u0, pA, "u0") * pA
+    G.stim_offset = offsets
+    G.stim_len = lengths
+    return G
+
+
+def _plain_min(v_min):
+    arr = np.asarray(v_min / mV if hasattr(v_min, "dim") else v_min, dtype=float)
+    if np.any(np.isnan(arr)) or np.any(arr == np.inf):
+        raise ValueError(f"v_min must be a number of mV or -inf, got {v_min!r}")
+    return arr
 
 
 def _stimulus_table(stim: np.ndarray, n: int):
@@ -329,10 +613,10 @@ def _stimulus_table(stim: np.ndarray, n: int):
 
 def _as_ms(x, what):
     if hasattr(x, "dim"):
-        try:
-            return float(x / ms)
-        except Exception as exc:  # DimensionMismatchError
-            raise ValueError(f"{what} must be a time (e.g. 0.25*ms), got {x!r}") from exc
+        ratio = x / ms
+        if getattr(ratio, "dim", None) is not None and not ratio.is_dimensionless:
+            raise ValueError(f"{what} must be a time (e.g. 0.25*ms), got {x!r}")
+        return float(ratio)
     try:
         return float(x)
     except (TypeError, ValueError) as exc:
@@ -342,10 +626,10 @@ def _as_ms(x, what):
 def _plain(x, unit, what):
     """Strip ``unit`` from a Brian2 quantity; plain numbers are taken as already in that unit."""
     if hasattr(x, "dim") and not (isinstance(unit, int) and unit == 1):
-        try:
-            return np.asarray(x / unit, dtype=float)
-        except Exception as exc:
-            raise ValueError(f"{what} has the wrong units: {x!r}") from exc
+        ratio = x / unit
+        if getattr(ratio, "dim", None) is not None and not ratio.is_dimensionless:
+            raise ValueError(f"{what} has the wrong units: {x!r} (expected units of {unit!r})")
+        return np.asarray(ratio, dtype=float)
     if hasattr(x, "dim"):
         if x.dim != (1 * mV / mV).dim:
             raise ValueError(f"{what} must be dimensionless, got {x!r}")

@@ -1,8 +1,11 @@
 """Run presets: ``simulate`` one, ``simulate_many`` side by side in one Brian2 Network.
 
-``simulate_many`` puts every preset into one Network, one NeuronGroup per
-distinct dt, each neuron reading its own input column; a single ``run()``
-integrates them all. All presets share the same compiled code (parameters are
+``simulate_many`` puts every preset into one Network, normally into one
+NeuronGroup: the group ticks at the greatest common divisor of the presets'
+steps (0.05 ms for the 28 reference presets) and each neuron advances by its
+own step on its own ticks (see :func:`izh_brian.model.make_neurons`,
+``steps=``), reading its own input column; a single ``run()`` integrates them
+all. All presets share the same compiled code (parameters are
 per-neuron variables), so the cost of a run barely grows with the number of
 presets.
 
@@ -14,12 +17,14 @@ apex at the cut-off (30 mV), as the papers draw it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, mV, ms
 
-from .model import check_scheme, make_neurons
+from .model import NEST_SCHEMES, check_scheme, make_neurons
 from .presets import Preset, get_preset, with_overrides
 from .stimuli import n_steps
 
@@ -49,7 +54,10 @@ class Result:
     I : ndarray
         Injected current applied in each step (mV/ms).
     spike_steps : ndarray of int
-        Index ``k`` of the step in which each spike was recorded.
+        Grid index ``k`` of each spike's time ``k*dt``: the step in which v
+        crossed, or under the ``nest`` schemes the step after it (NEST stamps a
+        spike at the end of its step), so that ``spike_times_ms`` is what the
+        simulator reports.
     """
 
     preset: Preset
@@ -122,6 +130,31 @@ class Result:
         return d
 
 
+#: Presets whose steps are at most this many ticks of their common divisor share one group.
+MAX_STRIDE = 20
+
+
+def _tick_groups(dts) -> dict:
+    """Map a tick (ms) to the indices of the presets that run on it.
+
+    Steps with a common divisor ``tick`` such that every step is at most
+    ``MAX_STRIDE`` ticks share one group (all 28 reference presets: 0.05 ms);
+    the others fall back to one group per distinct step.
+    """
+    fr = {dt: Fraction(dt).limit_denominator(10**6) for dt in set(dts)}
+    if all(abs(float(f) - dt) <= 1e-12 * dt for dt, f in fr.items()):
+        g = Fraction(0)
+        for f in fr.values():
+            g = Fraction(math.gcd(g.numerator * f.denominator, f.numerator * g.denominator), g.denominator * f.denominator) if g else f
+        tick = float(g)
+        if max(dts) / tick <= MAX_STRIDE + 1e-9:
+            return {tick: list(range(len(dts)))}
+    groups: dict[float, list[int]] = {}
+    for idx, dt in enumerate(dts):
+        groups.setdefault(dt, []).append(idx)
+    return groups
+
+
 def _prepare(preset, scheme, dt, overrides) -> Preset:
     p = get_preset(preset)
     if dt is not None:
@@ -130,9 +163,9 @@ def _prepare(preset, scheme, dt, overrides) -> Preset:
 
 
 def _ms(x):
-    if hasattr(x, "dim"):
-        return float(x / ms)
-    return float(x)
+    from .model import _as_ms
+
+    return _as_ms(x, "dt")
 
 
 def simulate(preset, *, scheme: str = "figure1", dt=None, codeobj_class=None, **overrides) -> Result:
@@ -170,8 +203,10 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
                   check_finite: bool = True) -> list[Result]:
     """Simulate several presets side by side in one Brian2 Network, with one ``run()``.
 
-    Presets with the same dt share one NeuronGroup (one neuron each, its own
-    input column); different dts get one group each. Every preset is
+    All presets share one NeuronGroup (one neuron each, its own input
+    column) ticking at the common divisor of their steps, each neuron
+    advancing by its own dt on its own ticks; steps without a small common
+    divisor (more than ``MAX_STRIDE`` ticks) get one group per dt. Every preset is
     integrated over its own grid ``0:dt:T``; a group runs as long as its
     longest member, and the extra samples are discarded.
 
@@ -201,19 +236,16 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
         raise ValueError("give one overrides dict per preset")
     prepared = [_prepare(p, scheme, dt, o) for p, o in zip(presets, overrides)]
 
-    groups: dict[float, list[int]] = {}
-    for idx, p in enumerate(prepared):
-        groups.setdefault(p.dt, []).append(idx)
-
     net = Network()
     handles = []
     run_ms = 0.0
-    for gdt, members in groups.items():
+    for tick, members in _tick_groups([p.dt for p in prepared]).items():
+        strides = [int(round(prepared[i].dt / tick)) for i in members]
         steps = [n_steps(prepared[i].dt, prepared[i].duration) for i in members]
         n_max = max(steps)
         stim = np.zeros((n_max, len(members)))
         for col, i in enumerate(members):
-            s = prepared[i].stimulus.sample(gdt, prepared[i].duration)
+            s = prepared[i].stimulus.sample(prepared[i].dt, prepared[i].duration)
             stim[: len(s), col] = s
             stim[len(s):, col] = s[-1]
         G = make_neurons(
@@ -226,7 +258,8 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
             u0=np.array([prepared[i].initial_u for i in members]),
             variant=[prepared[i].variant for i in members],
             scheme=scheme,
-            dt=gdt,
+            dt=tick,
+            steps=np.array([prepared[i].dt for i in members]),
             stimulus=stim,
             codeobj_class=codeobj_class,
         )
@@ -235,43 +268,52 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
         state = StateMonitor(G, ("v", "u"), record=True, when="after_groups")
         spikes = SpikeMonitor(G, record=True)
         net.add(G, state, spikes)
-        handles.append((gdt, members, steps, stim, G, state, spikes))
-        run_ms = max(run_ms, n_max * gdt)
+        n_ticks = max(n * st for n, st in zip(steps, strides))
+        handles.append((tick, members, steps, strides, n_ticks, stim, G, state, spikes))
+        run_ms = max(run_ms, n_ticks * tick)
 
     net.run(run_ms * ms, namespace={})
 
     results: list[Result | None] = [None] * len(prepared)
-    for gdt, members, steps, stim, G, state, spikes in handles:
-        if state.v.shape[1] < max(steps):
-            raise RuntimeError(f"internal error: recorded {state.v.shape[1]} steps, expected {max(steps)}")
+    for tick, members, steps, strides, n_ticks, stim, G, state, spikes in handles:
+        if state.v.shape[1] < n_ticks:
+            raise RuntimeError(f"internal error: recorded {state.v.shape[1]} ticks, expected {n_ticks}")
         v_all = np.asarray(state.v / mV)
         u_all = np.asarray(state.u / (mV / ms))
         sp_i = np.asarray(spikes.i[:])
-        sp_k = np.rint(np.asarray(spikes.t / ms) / gdt).astype(np.int64)
+        sp_tick = np.rint(np.asarray(spikes.t / ms) / tick).astype(np.int64)
         vpeak = np.asarray(G.vpeak / mV)
         for col, i in enumerate(members):
             n = steps[col]
             p = prepared[i]
-            v = v_all[col, :n].copy()
-            u = u_all[col, :n].copy()
+            stride = strides[col]
+            v = v_all[col, : n * stride : stride].copy()
+            u = u_all[col, : n * stride : stride].copy()
             if check_finite and not (np.all(np.isfinite(v)) and np.all(np.isfinite(u))):
                 bad = int(np.argmax(~(np.isfinite(v) & np.isfinite(u))))
                 raise DivergenceError(
                     f"dynamics of {p.name!r} diverged (v or u became inf/NaN) at t = {bad * p.dt:g} ms "
                     f"under scheme {scheme!r} with dt = {p.dt:g} ms; use a smaller dt or other parameters"
                 )
-            ks = np.sort(sp_k[sp_i == col])
+            ks = np.sort(sp_tick[sp_i == col]) // stride
             ks = ks[ks < n]
+            I_col = stim[:n, col].copy()
+            if scheme in NEST_SCHEMES:
+                # NEST stamps a spike at the end of its step, and its device
+                # currents act one step late (see izh_brian.model).
+                ks = ks + 1
+                I_col = np.concatenate([I_col[:1], I_col[:-1]])
             # Draw each spike's apex at the cut-off, as the paper does.
-            crossed = v >= vpeak[col] if scheme == "net2003" else v > vpeak[col]
+            crossed = v >= vpeak[col] if scheme in ("net2003",) + NEST_SCHEMES else v > vpeak[col]
             v[crossed] = vpeak[col]
             results[i] = Result(
                 preset=p,
                 scheme=scheme,
-                t_ms=np.arange(n, dtype=float) * gdt,
+                t_ms=np.arange(n, dtype=float) * p.dt,
                 v_mV=v,
                 u=u,
-                I=stim[:n, col].copy(),
+                I=I_col,
                 spike_steps=ks,
+                extra={"group": G.name, "tick_ms": tick},
             )
     return results  # type: ignore[return-value]
