@@ -1,0 +1,1978 @@
+"""Firing patterns in words and in code: response features, one validator per pattern, a classifier.
+
+Izhikevich (2004, Fig. 1) names twenty "neuro-computational features" and
+(2003, Fig. 2) eight cortical and thalamic cell classes. This module says what
+each of them *is*, as a predicate on measurable features of a simulated
+response:
+
+1. **Features** (:func:`response_features` and the pure functions it calls):
+   spike counts and rates per stimulus epoch, first-spike latency, inter-spike
+   intervals, their CV, an adaptation index, bursts, rebound spikes after an
+   inhibitory pulse, subthreshold oscillations, the after-depolarisation that
+   follows a spike, and, on a ramp, the current at the first spike and the
+   firing rate at onset.
+2. **Validators**, one per preset (:data:`VALIDATORS`). Each one's docstring
+   states the phenomenon; its code is a predicate on the features, with every
+   threshold read from :data:`TOL` (one frozen :class:`Tolerances`). Each
+   returns a :class:`Verdict`: ok, the reasons (every condition, with the value
+   measured) and the features.
+3. **Specificity**: :func:`validation_matrix` applies every validator to every
+   reference response (28 x 28); ``docs/patterns.md`` lists each off-diagonal
+   acceptance with its reason. :data:`COUNTER_EXAMPLES` holds, per validator,
+   parameter changes that remove the defining feature; the validator must
+   reject them.
+4. **Classifier** for arbitrary (a, b, c, d) under a step current:
+   :func:`step_response_features` and :func:`classify_features` are pure
+   functions on arrays; :func:`classify` and :func:`class_map` simulate (the
+   whole map in one NeuronGroup).
+
+Times are in ms, potentials in mV, currents in the paper's units (mV/ms).
+
+References
+----------
+E. M. Izhikevich, "Simple model of spiking neurons", IEEE Trans. Neural
+Networks 14(6):1569-1572, 2003.
+E. M. Izhikevich, "Which model to use for cortical spiking neurons?", IEEE
+Trans. Neural Networks 15(5):1063-1070, 2004.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+__all__ = [
+    "Tolerances",
+    "TOL",
+    "Verdict",
+    "Classification",
+    "VALIDATORS",
+    "COUNTER_EXAMPLES",
+    "CLASS_LABELS",
+    "protocol_boundaries",
+    "epochs",
+    "isi_features",
+    "adaptation_index",
+    "detect_bursts",
+    "subthreshold_oscillation",
+    "after_depolarisation",
+    "ramp_onset",
+    "response_features",
+    "validator_for",
+    "validate",
+    "validate_result",
+    "validate_all",
+    "validation_matrix",
+    "step_response_features",
+    "classify_features",
+    "classify",
+    "class_map",
+    "result_features",
+    "resting_potential",
+    "boundaries_from_current",
+]
+
+
+# ---------------------------------------------------------------------------
+# Tolerances: every threshold of every validator and of the classifier.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """The named thresholds of the validators and the classifier, in one place.
+
+    Attributes
+    ----------
+    burst_isi_ms : float
+        Largest inter-spike interval inside a burst (ms).
+    burst_gap_ratio : float
+        A group of closely spaced spikes is a burst only if the silence after
+        it (to the next spike or the end of the epoch) is at least this many
+        times its longest intra-burst interval.
+    burst_min_spikes : int
+        Fewest spikes of a burst (a doublet is not a burst).
+    doublet_isi_ms : float
+        TC: a first interval shorter than this is an onset doublet (RS-like).
+    tonic_min_spikes : int
+        Fewest spikes of sustained (tonic) firing during a step.
+    sustain_factor : float
+        Firing is sustained if the silence from the last spike to the end of
+        the step is under this many times the late period (the longest of
+        the last three inter-spike intervals, or the mean inter-burst interval).
+    regular_cv_max : float
+        Largest CV of the late inter-spike intervals (second half of the
+        train) of regular tonic firing.
+    phasic_quiet_fraction : float
+        A phasic response leaves at least this fraction of the step silent
+        after its last spike.
+    adaptation_ratio_min : float
+        Last ISI / first ISI of an adapting train (spike-frequency adaptation).
+    mixed_gap_ratio : float
+        Mixed mode / IB: the first tonic interval is at least this many times
+        the longest interval of the onset burst.
+    high_rate_hz : float
+        Steady (late) rate that counts as high-frequency firing (FS, LTS).
+    low_rate_hz : float
+        Steady rate under which tonic firing is "regular" rather than fast (RS).
+    fs_adaptation_max : float
+        FS: last ISI / first ISI at most this (practically no adaptation).
+    rs_adaptation_min : float
+        Classifier: slow tonic firing with last / first ISI at least this is
+        RS, below it TC.
+    class_boundary_hz : float
+        Firing rate at onset on a slow ramp separating class 1 (below:
+        starts near 0 Hz) from class 2 (at or above: a clearly positive rate).
+    rate_growth_min : float
+        Class 1: the final rate is at least this many times the onset rate.
+    latency_min_ms : float
+        Spike latency: the spike comes at least this long after the pulse onset.
+    rebound_window_ms : float
+        Rebound: spikes counted within this time after an inhibitory pulse ends.
+    osc_min_amp_mV : float
+        Smallest peak-to-trough swing counted as one half-cycle of a
+        subthreshold oscillation.
+    osc_min_extrema : int
+        Fewest alternating extrema (peaks and troughs) of an oscillation.
+    adp_min_mV : float
+        Smallest rise of v after the reset that counts as an after-depolarisation.
+    adp_window_ms : float
+        Window after a spike in which the after-depolarisation is looked for.
+    switch_off_margin_ms : float
+        Bistability: time after the second pulse ends within which a last
+        spike may still come.
+    ramp_current_ratio_max : float
+        Accommodation: the fast ramp elicits a spike at a current below this
+        fraction of the largest current of the slow ramp, which elicited none.
+    current_jump : float
+        Smallest jump of the input (mV/ms per sample) that separates epochs
+        when the protocol is given as an array only.
+    """
+
+    burst_isi_ms: float = 12.0
+    burst_gap_ratio: float = 2.0
+    burst_min_spikes: int = 3
+    doublet_isi_ms: float = 8.0
+    tonic_min_spikes: int = 3
+    sustain_factor: float = 2.0
+    regular_cv_max: float = 0.25
+    phasic_quiet_fraction: float = 0.5
+    adaptation_ratio_min: float = 3.0
+    mixed_gap_ratio: float = 6.0
+    high_rate_hz: float = 50.0
+    low_rate_hz: float = 50.0
+    fs_adaptation_max: float = 2.5
+    rs_adaptation_min: float = 1.5
+    class_boundary_hz: float = 35.0
+    rate_growth_min: float = 1.5
+    latency_min_ms: float = 10.0
+    rebound_window_ms: float = 100.0
+    osc_min_amp_mV: float = 0.1
+    osc_min_extrema: int = 3
+    adp_min_mV: float = 2.0
+    adp_window_ms: float = 10.0
+    switch_off_margin_ms: float = 10.0
+    ramp_current_ratio_max: float = 0.75
+    current_jump: float = 0.25
+
+    def to_dict(self) -> dict:
+        """The thresholds as a plain dict."""
+        return asdict(self)
+
+
+#: The thresholds every validator and the classifier read.
+TOL = Tolerances()
+
+
+# ---------------------------------------------------------------------------
+# Features: pure functions on arrays
+# ---------------------------------------------------------------------------
+
+
+def protocol_boundaries(stimulus, duration_ms: float) -> list[float]:
+    """Times (ms) where an input protocol changes from one epoch to the next.
+
+    Parameters
+    ----------
+    stimulus : izh_brian.stimuli.Stimulus
+        The protocol: a baseline and windows (:class:`~izh_brian.stimuli.Piece`).
+    duration_ms : float
+        Length of the record (ms); boundaries outside ``(0, duration_ms)`` are dropped.
+
+    Returns
+    -------
+    list of float
+        The finite window edges inside the record, sorted and unique. The
+        epochs of the response are the intervals between ``0``, these times
+        and ``duration_ms``.
+    """
+    edges = set()
+    for p in stimulus.pieces:
+        for e in (p.start, p.stop):
+            if math.isfinite(e) and 0.0 < e < duration_ms:
+                edges.add(float(e))
+    return sorted(edges)
+
+
+def boundaries_from_current(t_ms, I, jump: float | None = None) -> list[float]:
+    """Epoch boundaries (ms) of a sampled input: the times where it jumps.
+
+    A boundary is placed between samples ``k-1`` and ``k`` where
+    ``|I[k] - I[k-1]| > jump``, at the midpoint of the two sample times.
+    Ramps (small per-sample changes) do not make boundaries.
+
+    Parameters
+    ----------
+    t_ms, I : array_like
+        Grid (ms) and current samples.
+    jump : float, optional
+        Threshold (mV/ms); default :attr:`Tolerances.current_jump`.
+    """
+    t_ms = np.asarray(t_ms, dtype=float)
+    I = np.asarray(I, dtype=float)
+    jump = TOL.current_jump if jump is None else jump
+    if len(I) < 2:
+        return []
+    k = np.flatnonzero(np.abs(np.diff(I)) > jump) + 1
+    return [float(0.5 * (t_ms[i - 1] + t_ms[i])) for i in k]
+
+
+def epochs(spike_times_ms, boundaries_ms, duration_ms: float, t_ms=None, I=None) -> list[dict]:
+    """Spike count, rate and mean input in each epoch of a protocol.
+
+    The epochs are ``[0, b_1), [b_1, b_2), ..., [b_n, duration]``.
+
+    Parameters
+    ----------
+    spike_times_ms : array_like
+    boundaries_ms : sequence of float
+        From :func:`protocol_boundaries` or :func:`boundaries_from_current`.
+    duration_ms : float
+    t_ms, I : array_like, optional
+        The sampled input, to report each epoch's mean, first and last current.
+
+    Returns
+    -------
+    list of dict
+        ``start_ms``, ``stop_ms``, ``n_spikes``, ``rate_hz`` (spikes per
+        second of the epoch) and, with the input, ``I_mean``, ``I_first``,
+        ``I_last``.
+    """
+    st = np.asarray(spike_times_ms, dtype=float)
+    edges = [0.0] + [float(b) for b in boundaries_ms] + [float(duration_ms)]
+    out = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        last = hi == edges[-1]
+        m = (st >= lo) & ((st <= hi) if last else (st < hi))
+        n = int(np.count_nonzero(m))
+        e = {"start_ms": lo, "stop_ms": hi, "n_spikes": n,
+             "rate_hz": 1000.0 * n / (hi - lo) if hi > lo else 0.0}
+        if t_ms is not None and I is not None:
+            tt = np.asarray(t_ms, dtype=float)
+            ii = np.asarray(I, dtype=float)
+            mm = (tt > lo) & (tt < hi) if hi > lo else np.zeros_like(tt, dtype=bool)
+            if not np.any(mm):
+                mm = (tt >= lo) & (tt <= hi)
+            if np.any(mm):
+                e["I_mean"] = float(np.mean(ii[mm]))
+                e["I_first"] = float(ii[mm][0])
+                e["I_last"] = float(ii[mm][-1])
+        out.append(e)
+    return out
+
+
+def adaptation_index(isis_ms) -> float:
+    """Mean normalised change of consecutive inter-spike intervals.
+
+    .. math:: A = \\frac{1}{n-1} \\sum_k \\frac{ISI_{k+1} - ISI_k}{ISI_{k+1} + ISI_k}
+
+    Positive when the intervals lengthen (the rate adapts), 0 for a regular
+    train, negative when the rate accelerates. ``nan`` with fewer than two
+    intervals.
+    """
+    x = np.asarray(isis_ms, dtype=float)
+    if len(x) < 2:
+        return float("nan")
+    return float(np.mean((x[1:] - x[:-1]) / (x[1:] + x[:-1])))
+
+
+def isi_features(spike_times_ms) -> dict:
+    """Inter-spike-interval statistics of one train.
+
+    Returns
+    -------
+    dict
+        ``isis_ms`` (list), ``first_isi_ms``, ``last_isi_ms``, ``cv_isi``
+        (standard deviation / mean of the intervals), ``late_cv_isi`` (the CV
+        of the second half of the intervals, the steady state),
+        ``adaptation_ratio`` (last / first interval), ``adaptation_index``
+        (:func:`adaptation_index`), ``onset_rate_hz`` (1000 / first ISI) and
+        ``late_rate_hz`` (1000 / mean of the last two intervals). Missing
+        values are ``nan``.
+    """
+    st = np.sort(np.asarray(spike_times_ms, dtype=float))
+    isis = np.diff(st)
+    nan = float("nan")
+    out = {"isis_ms": [float(x) for x in isis], "first_isi_ms": nan, "last_isi_ms": nan, "cv_isi": nan,
+           "late_cv_isi": nan, "adaptation_ratio": nan, "adaptation_index": adaptation_index(isis),
+           "onset_rate_hz": nan, "late_rate_hz": nan}
+    if len(isis) >= 1:
+        out["first_isi_ms"] = float(isis[0])
+        out["last_isi_ms"] = float(isis[-1])
+        out["onset_rate_hz"] = 1000.0 / float(isis[0]) if isis[0] > 0 else nan
+        late = isis[-2:]
+        out["late_rate_hz"] = 1000.0 / float(np.mean(late))
+        out["adaptation_ratio"] = float(isis[-1] / isis[0]) if isis[0] > 0 else nan
+    if len(isis) >= 2:
+        out["cv_isi"] = float(np.std(isis) / np.mean(isis))
+        half = isis[len(isis) // 2:]
+        out["late_cv_isi"] = float(np.std(half) / np.mean(half)) if len(half) >= 2 else 0.0
+    return out
+
+
+def detect_bursts(spike_times_ms, end_ms: float, max_isi_ms: float | None = None,
+                  gap_ratio: float | None = None, min_spikes: int | None = None) -> list[dict]:
+    """Group a spike train into bursts.
+
+    Consecutive spikes closer than ``max_isi_ms`` form a group. A group of at
+    least ``min_spikes`` spikes is a *burst* when the silence that follows it
+    (to the next spike, or to ``end_ms``) is at least ``gap_ratio`` times its
+    longest intra-group interval: a burst is a cluster set apart by a pause,
+    not the start of a fast regular train.
+
+    Parameters
+    ----------
+    spike_times_ms : array_like
+    end_ms : float
+        End of the observation window (the silence after the last group is
+        measured to it).
+    max_isi_ms, gap_ratio, min_spikes : optional
+        Default :attr:`Tolerances.burst_isi_ms`, ``burst_gap_ratio``,
+        ``burst_min_spikes``.
+
+    Returns
+    -------
+    list of dict
+        One per burst: ``start_ms``, ``stop_ms``, ``n_spikes``,
+        ``max_isi_ms``, ``gap_after_ms``.
+    """
+    max_isi_ms = TOL.burst_isi_ms if max_isi_ms is None else max_isi_ms
+    gap_ratio = TOL.burst_gap_ratio if gap_ratio is None else gap_ratio
+    min_spikes = TOL.burst_min_spikes if min_spikes is None else min_spikes
+    st = np.sort(np.asarray(spike_times_ms, dtype=float))
+    bursts = []
+    i = 0
+    n = len(st)
+    while i < n:
+        j = i
+        while j + 1 < n and st[j + 1] - st[j] <= max_isi_ms:
+            j += 1
+        count = j - i + 1
+        if count >= min_spikes:
+            longest = float(np.max(np.diff(st[i:j + 1])))
+            gap = float(st[j + 1] - st[j]) if j + 1 < n else float(end_ms - st[j])
+            if gap >= gap_ratio * longest:
+                bursts.append({"start_ms": float(st[i]), "stop_ms": float(st[j]), "n_spikes": int(count),
+                               "max_isi_ms": longest, "gap_after_ms": gap})
+        i = j + 1
+    return bursts
+
+
+def subthreshold_oscillation(t_ms, v_mV, start_ms: float, stop_ms: float,
+                             min_amp_mV: float | None = None) -> dict:
+    """Damped oscillation of the membrane potential in a window without spikes.
+
+    The local extrema of v in ``[start_ms, stop_ms]`` are reduced to
+    alternating peaks and troughs with a hysteresis of ``min_amp_mV``: a turn
+    counts only once v has moved back by that much from the running peak or
+    trough (numerical noise and plateaus do not count). The half-period is
+    the mean time between alternating extrema.
+
+    Returns
+    -------
+    dict
+        ``n_extrema`` (alternating extrema after merging; an oscillation needs
+        at least 3), ``frequency_hz`` (1000 / (2 x mean half-period), ``nan``
+        with fewer than 2 extrema), ``amplitudes_mV`` (successive
+        peak-to-trough swings) and ``damping`` (ratio of the last swing to the
+        first: under 1 for a damped oscillation, ``nan`` with fewer than 2 swings).
+    """
+    min_amp_mV = TOL.osc_min_amp_mV if min_amp_mV is None else min_amp_mV
+    t = np.asarray(t_ms, dtype=float)
+    v = np.asarray(v_mV, dtype=float)
+    m = (t >= start_ms) & (t <= stop_ms)
+    t, v = t[m], v[m]
+    nan = float("nan")
+    empty = {"n_extrema": 0, "frequency_hz": nan, "amplitudes_mV": [], "damping": nan}
+    if len(v) < 3:
+        return empty
+    dv = np.diff(v)
+    sign = np.sign(dv)
+    # carry the last non-zero slope through flat stretches
+    last = np.maximum.accumulate(np.where(sign != 0, np.arange(len(sign)), 0))
+    sign = sign[last]
+    idx = np.flatnonzero(sign[1:] * sign[:-1] < 0) + 1
+    # zigzag with hysteresis over the raw extrema: a turn counts only once v
+    # has moved min_amp_mV back from the running peak (or trough); linear time.
+    clean = []
+    if len(idx):
+        trend = 0
+        hi = lo = int(idx[0])
+        for k in idx[1:]:
+            k = int(k)
+            if trend == 0:
+                if v[k] - v[lo] >= min_amp_mV:
+                    clean.append(lo)
+                    trend, hi = 1, k
+                elif v[hi] - v[k] >= min_amp_mV:
+                    clean.append(hi)
+                    trend, lo = -1, k
+                else:
+                    hi = k if v[k] > v[hi] else hi
+                    lo = k if v[k] < v[lo] else lo
+            elif trend > 0:
+                if v[k] > v[hi]:
+                    hi = k
+                elif v[hi] - v[k] >= min_amp_mV:
+                    clean.append(hi)
+                    trend, lo = -1, k
+            else:
+                if v[k] < v[lo]:
+                    lo = k
+                elif v[k] - v[lo] >= min_amp_mV:
+                    clean.append(lo)
+                    trend, hi = 1, k
+        if trend > 0:
+            clean.append(hi)
+        elif trend < 0:
+            clean.append(lo)
+    clean = [(k, float(v[k]), 0) for k in clean]
+    if not clean:
+        return empty
+    times = np.array([t[k] for k, _, _ in clean])
+    vals = np.array([x for _, x, _ in clean])
+    amps = np.abs(np.diff(vals))
+    freq = 1000.0 / (2.0 * float(np.mean(np.diff(times)))) if len(times) >= 2 else nan
+    damping = float(amps[-1] / amps[0]) if len(amps) >= 2 and amps[0] > 0 else nan
+    return {"n_extrema": len(clean), "frequency_hz": freq, "amplitudes_mV": [float(a) for a in amps],
+            "damping": damping}
+
+
+def after_depolarisation(t_ms, v_mV, spike_time_ms: float, window_ms: float | None = None) -> float:
+    """Rise of the membrane potential after a spike's reset (mV).
+
+    The after-depolarisation (DAP) is ``max(v) - v_reset`` over the samples
+    after the spike, within ``window_ms``, where ``v_reset`` is the first
+    sample after the spike. A neuron whose potential only decays after the
+    reset gives about 0 (or a negative value); a DAP gives a clearly positive
+    rise.
+    """
+    window_ms = TOL.adp_window_ms if window_ms is None else window_ms
+    t = np.asarray(t_ms, dtype=float)
+    v = np.asarray(v_mV, dtype=float)
+    k = int(np.searchsorted(t, spike_time_ms, side="right"))
+    m = (t > spike_time_ms) & (t <= spike_time_ms + window_ms)
+    if k >= len(t) or not np.any(m):
+        return float("nan")
+    return float(np.max(v[m]) - v[k])
+
+
+def ramp_onset(spike_times_ms, t_ms, I) -> dict:
+    """Current at the first spike and firing rates on a ramp.
+
+    Returns
+    -------
+    dict
+        ``current_at_first_spike`` (the input sample of the step of the first
+        spike, mV/ms), ``onset_rate_hz`` (1000 / first ISI), ``final_rate_hz``
+        (1000 / last ISI); ``nan`` where undefined.
+    """
+    st = np.sort(np.asarray(spike_times_ms, dtype=float))
+    t = np.asarray(t_ms, dtype=float)
+    I = np.asarray(I, dtype=float)
+    nan = float("nan")
+    out = {"current_at_first_spike": nan, "onset_rate_hz": nan, "final_rate_hz": nan}
+    if len(st):
+        k = min(int(np.searchsorted(t, st[0] - 1e-9)), len(I) - 1)
+        out["current_at_first_spike"] = float(I[k])
+    if len(st) >= 2:
+        out["onset_rate_hz"] = 1000.0 / float(st[1] - st[0])
+        out["final_rate_hz"] = 1000.0 / float(st[-1] - st[-2])
+    return out
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        return x if math.isfinite(x) else None
+    return x
+
+
+def response_features(spike_times_ms, t_ms, v_mV, I, boundaries_ms, duration_ms: float) -> dict:
+    """All the features of one response to one protocol.
+
+    Parameters
+    ----------
+    spike_times_ms : array_like
+        Spike times (ms).
+    t_ms, v_mV, I : array_like
+        The grid (ms), the membrane potential (mV) and the input (mV/ms).
+    boundaries_ms : sequence of float
+        Epoch boundaries of the protocol (:func:`protocol_boundaries`).
+    duration_ms : float
+
+    Returns
+    -------
+    dict
+        ``n_spikes``, ``spike_times_ms``, ``epochs`` (:func:`epochs`),
+        ``onset_ms`` (first boundary, or ``nan``), ``latency_ms`` (first spike
+        after onset minus onset), ``n_before_onset``, the ISI statistics of the
+        spikes after onset (:func:`isi_features`), ``bursts``
+        (:func:`detect_bursts` over the spikes after onset), ``n_bursts``,
+        ``spikes_per_burst`` (mean), ``inter_burst_ms`` (mean interval between
+        burst starts), ``rebounds`` (per inhibitory pulse: end, spikes in the
+        rebound window, latency), the oscillation after the last event
+        (:func:`subthreshold_oscillation`), ``adp_mV``
+        (:func:`after_depolarisation` after the first spike) and the ramp
+        features (:func:`ramp_onset`) of the spikes after onset.
+    """
+    st = np.sort(np.asarray(spike_times_ms, dtype=float))
+    t = np.asarray(t_ms, dtype=float)
+    v = np.asarray(v_mV, dtype=float)
+    I = np.asarray(I, dtype=float)
+    bounds = [float(b) for b in boundaries_ms]
+    ep = epochs(st, bounds, duration_ms, t, I)
+    onset = bounds[0] if bounds else float("nan")
+    f: dict = {"n_spikes": int(len(st)), "spike_times_ms": [float(x) for x in st], "duration_ms": float(duration_ms),
+               "boundaries_ms": bounds, "epochs": ep, "onset_ms": onset}
+    after = st[st >= onset] if bounds else st
+    f["n_before_onset"] = int(len(st) - len(after))
+    f["latency_ms"] = float(after[0] - onset) if (bounds and len(after)) else float("nan")
+    f.update(isi_features(after))
+    b = detect_bursts(after, duration_ms)
+    f["bursts"] = b
+    f["n_bursts"] = len(b)
+    f["spikes_per_burst"] = float(np.mean([x["n_spikes"] for x in b])) if b else 0.0
+    f["inter_burst_ms"] = float(np.mean(np.diff([x["start_ms"] for x in b]))) if len(b) >= 2 else float("nan")
+    f["burst_spikes"] = int(sum(x["n_spikes"] for x in b))
+    # rebounds after inhibitory windows (input below the level of the epoch before)
+    reb = []
+    for k in range(1, len(ep) - 1):
+        e, prev, nxt = ep[k], ep[k - 1], ep[k + 1]
+        if "I_mean" in e and "I_mean" in prev and e["I_mean"] < prev["I_mean"] - TOL.current_jump \
+                and nxt.get("I_mean", -np.inf) > e["I_mean"] + TOL.current_jump:
+            end = e["stop_ms"]
+            w = st[(st >= end) & (st < end + TOL.rebound_window_ms)]
+            reb.append({"end_ms": end, "n_spikes": int(len(w)),
+                        "latency_ms": float(w[0] - end) if len(w) else float("nan"),
+                        "max_isi_ms": float(np.max(np.diff(w))) if len(w) >= 2 else float("nan")})
+    # the initial hyperpolarisation of a record that starts inhibited (TC_burst, RZ)
+    if len(ep) >= 2 and "I_mean" in ep[0] and ep[0]["I_mean"] < ep[1].get("I_mean", -np.inf) - TOL.current_jump:
+        end = ep[0]["stop_ms"]
+        w = st[(st >= end) & (st < end + TOL.rebound_window_ms)]
+        reb.insert(0, {"end_ms": end, "n_spikes": int(len(w)),
+                       "latency_ms": float(w[0] - end) if len(w) else float("nan"),
+                       "max_isi_ms": float(np.max(np.diff(w))) if len(w) >= 2 else float("nan")})
+    f["rebounds"] = reb
+    # oscillation after the last spike or the last boundary, whichever is later
+    last_event = max([st[-1] if len(st) else 0.0] + bounds)
+    osc = subthreshold_oscillation(t, v, last_event, duration_ms)
+    f["oscillation"] = osc
+    f["adp_mV"] = after_depolarisation(t, v, st[0]) if len(st) else float("nan")
+    f.update({"ramp_" + k: x for k, x in ramp_onset(after, t, I).items()})
+    return f
+
+
+def result_features(result) -> dict:
+    """:func:`response_features` of a :class:`~izh_brian.simulate.Result` (protocol from its preset)."""
+    p = result.preset
+    bounds = protocol_boundaries(p.stimulus, p.duration)
+    return response_features(result.spike_times_ms, result.t_ms, result.v_mV, result.I, bounds, p.duration)
+
+
+# ---------------------------------------------------------------------------
+# Verdicts
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    """The outcome of one validator on one response.
+
+    Attributes
+    ----------
+    pattern : str
+        Name of the validator (the preset whose phenomenon it checks).
+    ok : bool
+        Whether every condition held.
+    reasons : list of str
+        Each condition, whether it held, and the measured value.
+    features : dict
+        The features the decision used (JSON-ready).
+    """
+
+    pattern: str
+    ok: bool
+    reasons: list = field(default_factory=list)
+    features: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """``{"pattern", "ok", "reasons", "features"}``, JSON-ready (``nan`` becomes ``None``)."""
+        return {"pattern": self.pattern, "ok": bool(self.ok), "reasons": list(self.reasons),
+                "features": _jsonable(self.features)}
+
+
+class _Checks:
+    """Collects conditions: each adds a reason naming what was measured."""
+
+    def __init__(self):
+        self.reasons: list[str] = []
+        self.ok = True
+
+    def require(self, cond, text: str):
+        cond = bool(cond)
+        self.reasons.append(f"{'ok' if cond else 'FAILED'}: {text}")
+        self.ok = self.ok and cond
+        return cond
+
+
+def _fmt(x) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    if isinstance(x, float):
+        return f"{x:.4g}"
+    return str(x)
+
+
+# ---------------------------------------------------------------------------
+# Protocol helpers used by the validators
+# ---------------------------------------------------------------------------
+
+
+def _step_epoch(f):
+    """The depolarising step held to the end of the record, or None.
+
+    The protocol must be: a rest epoch from t = 0, then a higher constant
+    current from the onset to the end (figure1.m's steps).
+    """
+    ep = f["epochs"]
+    if len(ep) != 2 or "I_mean" not in ep[0]:
+        return None
+    rest, step = ep
+    if not (step["I_mean"] > rest["I_mean"] + TOL.current_jump and step["I_mean"] > 0
+            and abs(step["I_last"] - step["I_first"]) < 1e-9):
+        return None
+    return step
+
+
+def _spikes_in(f, lo, hi):
+    st = np.asarray(f["spike_times_ms"], dtype=float)
+    return st[(st >= lo) & (st <= hi)]
+
+
+def _require_step(c, f):
+    step = _step_epoch(f)
+    c.require(step is not None, "protocol is a step up to a positive current held to the end "
+              f"(epochs: {len(f['epochs'])})")
+    return step
+
+
+def _train_in_step(f, step):
+    st = _spikes_in(f, step["start_ms"], step["stop_ms"])
+    isi = isi_features(st)
+    bursts = detect_bursts(st, step["stop_ms"])
+    return st, isi, bursts
+
+
+def _late_period(st) -> float:
+    """The longest of the last three inter-spike intervals: the period of the late pattern."""
+    isis = np.diff(np.asarray(st, dtype=float))
+    return float(np.max(isis[-3:])) if len(isis) else float("nan")
+
+
+def _sustained(c, st, step, bursts=None):
+    """Firing continues to the end of the step."""
+    if len(st) < 2:
+        return c.require(False, f"sustained firing needs at least 2 spikes in the step, got {len(st)}")
+    silence = step["stop_ms"] - st[-1]
+    if bursts and len(bursts) >= 2:
+        period = float(np.mean(np.diff([b["start_ms"] for b in bursts])))
+        return c.require(silence < TOL.sustain_factor * period,
+                         f"bursting continues to the end of the step: silence at the end {_fmt(silence)} ms "
+                         f"< {TOL.sustain_factor:g} x inter-burst period {_fmt(period)} ms")
+    period = _late_period(st)
+    return c.require(silence < TOL.sustain_factor * period,
+                     f"firing continues to the end of the step: silence at the end {_fmt(silence)} ms "
+                     f"< {TOL.sustain_factor:g} x late period {_fmt(period)} ms")
+
+
+def _quiet_before(c, f, t_ms, what="onset"):
+    n = int(len(_spikes_in(f, 0.0, t_ms - 1e-9)))
+    c.require(n == 0, f"no spike before the {what} at {_fmt(t_ms)} ms (got {n})")
+    return n == 0
+
+
+# ---------------------------------------------------------------------------
+# Validators: one per preset
+# ---------------------------------------------------------------------------
+
+
+def _tonic_core(c, f, *, allow_onset_burst=False):
+    """Sustained regular firing during a step; returns (spikes, isi) or None."""
+    step = _require_step(c, f)
+    if step is None:
+        return None
+    _quiet_before(c, f, step["start_ms"], "step onset")
+    st, isi, bursts = _train_in_step(f, step)
+    c.require(len(st) >= TOL.tonic_min_spikes, f"at least {TOL.tonic_min_spikes} spikes during the step (got {len(st)})")
+    _sustained(c, st, step)
+    if not allow_onset_burst:
+        c.require(len(bursts) == 0, f"no burst of >= {TOL.burst_min_spikes} spikes (got {len(bursts)})")
+    return st, isi, bursts, step
+
+
+def tonic_spiking(f, c):
+    """(A) Tonic spiking: while the input is on, the neuron continues to fire a train of spikes.
+
+    Conditions: a step protocol; no spike before the step; at least
+    ``tonic_min_spikes`` spikes during it; firing continues to the end of the
+    step; the late intervals are regular (CV under ``regular_cv_max``); no
+    bursts.
+    """
+    r = _tonic_core(c, f)
+    if r is None:
+        return
+    st, isi, _, _ = r
+    c.require(isi["late_cv_isi"] <= TOL.regular_cv_max if len(st) >= 4 else False,
+              f"late ISIs regular: CV {_fmt(isi['late_cv_isi'])} <= {TOL.regular_cv_max:g}")
+
+
+def phasic_spiking(f, c):
+    """(B) Phasic spiking: the neuron fires a single spike at the onset of the input and remains quiescent afterwards.
+
+    Conditions: a step protocol; no spike before it; exactly one spike during
+    the step; it leaves at least ``phasic_quiet_fraction`` of the step silent.
+    """
+    step = _require_step(c, f)
+    if step is None:
+        return
+    _quiet_before(c, f, step["start_ms"], "step onset")
+    st = _spikes_in(f, step["start_ms"], step["stop_ms"])
+    c.require(len(st) == 1, f"exactly one spike during the step (got {len(st)})")
+    if len(st):
+        quiet = (step["stop_ms"] - st[-1]) / (step["stop_ms"] - step["start_ms"])
+        c.require(quiet >= TOL.phasic_quiet_fraction,
+                  f"quiet after the spike for {_fmt(quiet)} of the step >= {TOL.phasic_quiet_fraction:g}")
+
+
+def _repetitive_bursts(c, f):
+    step = _require_step(c, f)
+    if step is None:
+        return None
+    _quiet_before(c, f, step["start_ms"], "step onset")
+    st, isi, bursts = _train_in_step(f, step)
+    c.require(len(bursts) >= 2, f"at least 2 bursts of >= {TOL.burst_min_spikes} spikes during the step (got {len(bursts)})")
+    in_bursts = sum(b["n_spikes"] for b in bursts)
+    # a burst still in progress when the step ends counts as a burst
+    tail = st[st > bursts[-1]["stop_ms"]] if bursts else st
+    if len(tail) and np.all(np.diff(tail) <= TOL.burst_isi_ms) and bursts:
+        in_bursts += len(tail)
+    c.require(in_bursts == len(st) and len(st) > 0,
+              f"every spike belongs to a burst, or to one cut off by the end of the step ({in_bursts} of {len(st)})")
+    _sustained(c, st, step, bursts)
+    return bursts
+
+
+def tonic_bursting(f, c):
+    """(C) Tonic bursting: the neuron fires periodic bursts of spikes when stimulated (chattering).
+
+    Conditions: a step protocol; no spike before it; at least two bursts;
+    every spike in a burst (no single spikes between them); bursting
+    continues to the end of the step.
+    """
+    _repetitive_bursts(c, f)
+
+
+def phasic_bursting(f, c):
+    """(D) Phasic bursting: the neuron transmits a single burst of spikes at the onset of the input and stays quiet.
+
+    Conditions: a step protocol; no spike before it; exactly one burst, which
+    is the first spike of the step; every spike of the step is in it; the
+    rest of the step (at least ``phasic_quiet_fraction``) is silent.
+    """
+    step = _require_step(c, f)
+    if step is None:
+        return
+    _quiet_before(c, f, step["start_ms"], "step onset")
+    st, isi, bursts = _train_in_step(f, step)
+    c.require(len(bursts) == 1, f"exactly one burst of >= {TOL.burst_min_spikes} spikes (got {len(bursts)})")
+    if bursts:
+        c.require(bursts[0]["n_spikes"] == len(st), f"all {len(st)} spikes of the step are in the burst "
+                  f"({bursts[0]['n_spikes']})")
+        quiet = (step["stop_ms"] - st[-1]) / (step["stop_ms"] - step["start_ms"])
+        c.require(quiet >= TOL.phasic_quiet_fraction,
+                  f"quiet after the burst for {_fmt(quiet)} of the step >= {TOL.phasic_quiet_fraction:g}")
+
+
+def _burst_then_tonic(c, f):
+    step = _require_step(c, f)
+    if step is None:
+        return
+    _quiet_before(c, f, step["start_ms"], "step onset")
+    st, isi, bursts = _train_in_step(f, step)
+    first = bursts[0] if bursts else None
+    c.require(first is not None and first["start_ms"] == (st[0] if len(st) else None),
+              f"the response starts with a burst of >= {TOL.burst_min_spikes} spikes "
+              f"(first burst: {first['n_spikes'] if first else 0} spikes)")
+    if first is None:
+        return
+    tail = st[st > first["stop_ms"]]
+    c.require(len(bursts) == 1, f"only the onset is a burst (bursts: {len(bursts)})")
+    c.require(len(tail) >= 2, f"at least 2 single spikes follow the burst (got {len(tail)})")
+    gap = first["gap_after_ms"]
+    c.require(gap >= TOL.mixed_gap_ratio * first["max_isi_ms"],
+              f"the burst stands apart: gap after it {_fmt(gap)} ms >= {TOL.mixed_gap_ratio:g} x its longest ISI "
+              f"{_fmt(first['max_isi_ms'])} ms")
+    if len(tail) >= 2:
+        _sustained(c, tail, step)
+
+
+def mixed_mode(f, c):
+    """(E) Mixed mode: the neuron fires a phasic burst at the onset of stimulation and then switches to tonic spiking.
+
+    Conditions: a step protocol; no spike before it; the first spikes form a
+    burst set apart by a gap of at least ``mixed_gap_ratio`` times its longest
+    interval; no other burst; at least two single spikes follow, continuing
+    to the end of the step.
+    """
+    _burst_then_tonic(c, f)
+
+
+def spike_frequency_adaptation(f, c):
+    """(F) Spike frequency adaptation: the neuron fires tonic spikes with decreasing frequency.
+
+    Conditions: a step protocol; no spike before it; at least
+    ``tonic_min_spikes`` spikes, continuing to the end of the step; the
+    intervals lengthen: last / first ISI at least ``adaptation_ratio_min`` and
+    a positive adaptation index.
+    """
+    r = _tonic_core(c, f, allow_onset_burst=True)
+    if r is None:
+        return
+    st, isi, bursts, _ = r
+    c.require(len(bursts) <= 1, f"no repetitive bursting (bursts: {len(bursts)})")
+    if bursts:
+        b = bursts[0]
+        c.require(b["gap_after_ms"] < TOL.mixed_gap_ratio * b["max_isi_ms"],
+                  f"the rate slows gradually, no switch from a burst to tonic spiking: pause after the first "
+                  f"{b['n_spikes']} spikes {_fmt(b['gap_after_ms'])} ms < {TOL.mixed_gap_ratio:g} x "
+                  f"{_fmt(b['max_isi_ms'])} ms")
+    c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
+              f"intervals lengthen: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}")
+    c.require(isi["adaptation_index"] > 0 if len(st) >= 3 else False,
+              f"adaptation index {_fmt(isi['adaptation_index'])} > 0")
+
+
+def _ramp_epoch(f):
+    ep = f["epochs"]
+    if len(ep) != 2 or "I_first" not in ep[1]:
+        return None
+    r = ep[1]
+    return r if r["I_last"] > r["I_first"] + TOL.current_jump else None
+
+
+def _ramp_core(c, f):
+    r = _ramp_epoch(f)
+    c.require(r is not None, "protocol is a rising ramp from a flat start")
+    if r is None:
+        return None
+    _quiet_before(c, f, r["start_ms"], "ramp onset")
+    st = _spikes_in(f, r["start_ms"], r["stop_ms"])
+    c.require(len(st) >= TOL.tonic_min_spikes, f"at least {TOL.tonic_min_spikes} spikes on the ramp (got {len(st)})")
+    return st
+
+
+def class_1_excitable(f, c):
+    """(G) Class 1 excitable: on a slowly rising current the neuron starts to fire at a low frequency, which increases with the input.
+
+    Conditions: a ramp protocol; no spike before it; at least
+    ``tonic_min_spikes`` spikes; the rate at onset (1000 / first ISI) is below
+    ``class_boundary_hz``; the final rate is at least ``rate_growth_min``
+    times the onset rate.
+    """
+    st = _ramp_core(c, f)
+    if st is None or len(st) < 2:
+        return
+    ro = ramp_onset(st, [0.0], [0.0])
+    c.require(ro["onset_rate_hz"] < TOL.class_boundary_hz,
+              f"onset rate {_fmt(ro['onset_rate_hz'])} Hz < {TOL.class_boundary_hz:g} Hz (starts near 0 Hz)")
+    c.require(ro["final_rate_hz"] >= TOL.rate_growth_min * ro["onset_rate_hz"],
+              f"rate grows with the current: final {_fmt(ro['final_rate_hz'])} Hz >= {TOL.rate_growth_min:g} x onset")
+
+
+def class_2_excitable(f, c):
+    """(H) Class 2 excitable: on a slowly rising current the neuron starts firing at a relatively high frequency (40 Hz or more).
+
+    Conditions: a ramp protocol; no spike before it; at least
+    ``tonic_min_spikes`` spikes; the rate at onset is at least
+    ``class_boundary_hz``.
+    """
+    st = _ramp_core(c, f)
+    if st is None or len(st) < 2:
+        return
+    ro = ramp_onset(st, [0.0], [0.0])
+    c.require(ro["onset_rate_hz"] >= TOL.class_boundary_hz,
+              f"onset rate {_fmt(ro['onset_rate_hz'])} Hz >= {TOL.class_boundary_hz:g} Hz (clearly positive)")
+
+
+def _pulses(f, sign=+1):
+    """Epochs of the pulses (above the baseline for sign +1, below for -1) of a pulse protocol."""
+    ep = f["epochs"]
+    if not ep or "I_mean" not in ep[0]:
+        return []
+    base = ep[0]["I_mean"]
+    return [e for e in ep[1:] if sign * (e.get("I_mean", base) - base) > TOL.current_jump]
+
+
+def _single_pulse(c, f, sign=+1):
+    pulses = _pulses(f, sign)
+    others = _pulses(f, -sign)
+    kind = "excitatory" if sign > 0 else "inhibitory"
+    ok = len(pulses) == 1 and not others and pulses[0] is not f["epochs"][-1]
+    c.require(ok, f"protocol is one brief {kind} pulse ({len(pulses)} {kind}, {len(others)} opposite)")
+    return pulses[0] if ok else None
+
+
+def spike_latency(f, c):
+    """(I) Spike latency: the neuron fires a spike with a latency that depends on the strength of the input.
+
+    A pulse just above threshold makes the spike come long after it.
+    Conditions: a single brief excitatory pulse; no spike before it; exactly
+    one spike; it comes after the pulse has ended and at least
+    ``latency_min_ms`` after its onset.
+    """
+    p = _single_pulse(c, f, +1)
+    if p is None:
+        return
+    _quiet_before(c, f, p["start_ms"], "pulse")
+    st = _spikes_in(f, p["start_ms"], f["duration_ms"])
+    c.require(len(st) == 1, f"exactly one spike (got {len(st)})")
+    if len(st):
+        lat = st[0] - p["start_ms"]
+        c.require(st[0] >= p["stop_ms"], f"the spike comes after the pulse ended ({_fmt(st[0])} >= {_fmt(p['stop_ms'])} ms)")
+        c.require(lat >= TOL.latency_min_ms, f"latency {_fmt(lat)} ms >= {TOL.latency_min_ms:g} ms")
+
+
+def _oscillates(c, osc, what):
+    c.require(osc["n_extrema"] >= TOL.osc_min_extrema,
+              f"{what}: {osc['n_extrema']} alternating extrema >= {TOL.osc_min_extrema} "
+              f"(frequency {_fmt(osc['frequency_hz'])} Hz)")
+    c.require(osc["damping"] < 1.0 if osc["n_extrema"] >= 3 else False,
+              f"{what} is damped: last/first swing {_fmt(osc['damping'])} < 1")
+
+
+def subthreshold_oscillations(f, c):
+    """(J) Subthreshold oscillations: the neuron's potential oscillates in a damped way after a brief input (here after the spike it evokes).
+
+    Conditions: a single brief excitatory pulse; no spike before it; at most
+    one spike; after the last spike or pulse the potential shows at least
+    ``osc_min_extrema`` alternating extrema of decreasing swing.
+    """
+    p = _single_pulse(c, f, +1)
+    if p is None:
+        return
+    _quiet_before(c, f, p["start_ms"], "pulse")
+    n = f["n_spikes"]
+    c.require(n <= 1, f"at most one spike (got {n})")
+    _oscillates(c, f["oscillation"], "potential oscillates after the response")
+
+
+def resonator(f, c):
+    """(K) Resonator: the neuron responds to a pair of pulses only when their spacing matches its resonant period.
+
+    In figure1.m the pulses of the second pair (280 and 320 ms) evoke a spike,
+    those of the first pair (40 and 60 ms), identical but at another spacing,
+    do not. Conditions: a protocol of four equal excitatory pulses in two
+    pairs; no spike before the second pair; at least one spike after it.
+    """
+    ps = _pulses(f, +1)
+    ok = len(ps) == 4 and not _pulses(f, -1)
+    c.require(ok, f"protocol is four excitatory pulses in two pairs ({len(ps)} pulses)")
+    if not ok:
+        return
+    gaps = (ps[1]["start_ms"] - ps[0]["start_ms"], ps[3]["start_ms"] - ps[2]["start_ms"])
+    first = _spikes_in(f, 0.0, ps[2]["start_ms"] - 1e-9)
+    second = _spikes_in(f, ps[2]["start_ms"], f["duration_ms"])
+    c.require(len(first) == 0, f"no spike for the pair spaced {_fmt(gaps[0])} ms (got {len(first)})")
+    c.require(len(second) >= 1, f"a spike for the pair spaced {_fmt(gaps[1])} ms (got {len(second)})")
+    c.require(len(second) <= 2, f"a response, not sustained firing, after the second pair ({len(second)} spikes <= 2)")
+
+
+def integrator(f, c):
+    """(L) Integrator: the neuron sums inputs, so closely spaced pulses evoke a spike and distant ones do not.
+
+    Conditions: four equal excitatory pulses in two pairs, the first pair
+    closer than the second; a spike after the close pair (before the second
+    pair); no spike after the distant pair.
+    """
+    ps = _pulses(f, +1)
+    ok = len(ps) == 4 and not _pulses(f, -1)
+    c.require(ok, f"protocol is four excitatory pulses in two pairs ({len(ps)} pulses)")
+    if not ok:
+        return
+    g1 = ps[1]["start_ms"] - ps[0]["start_ms"]
+    g2 = ps[3]["start_ms"] - ps[2]["start_ms"]
+    c.require(g1 < g2, f"the first pair is the close one ({_fmt(g1)} ms < {_fmt(g2)} ms)")
+    _quiet_before(c, f, ps[0]["start_ms"], "first pulse")
+    first = _spikes_in(f, ps[0]["start_ms"], ps[2]["start_ms"] - 1e-9)
+    second = _spikes_in(f, ps[2]["start_ms"], f["duration_ms"])
+    c.require(len(first) == 1, f"one spike for the close pair (got {len(first)})")
+    c.require(len(second) == 0, f"no spike for the distant pair (got {len(second)})")
+
+
+def _rebound(c, f):
+    p = _single_pulse(c, f, -1)
+    if p is None:
+        return None, None
+    _quiet_before(c, f, p["stop_ms"], "end of the inhibitory pulse")
+    st = _spikes_in(f, p["stop_ms"], p["stop_ms"] + TOL.rebound_window_ms)
+    late = _spikes_in(f, p["stop_ms"] + TOL.rebound_window_ms + 1e-9, f["duration_ms"])
+    c.require(len(late) == 0, f"no firing later than {TOL.rebound_window_ms:g} ms after the release (got {len(late)})")
+    return p, st
+
+
+def _rebound_cluster(c, st, end_ms):
+    """A rebound burst: >= burst_min_spikes spikes that start at high frequency, then silence."""
+    n = len(st)
+    c.require(n >= TOL.burst_min_spikes, f"at least {TOL.burst_min_spikes} rebound spikes (got {n})")
+    if n < TOL.burst_min_spikes:
+        return
+    isis = np.diff(st)
+    c.require(np.all(isis[:2] <= TOL.burst_isi_ms),
+              f"they start at high frequency: first ISIs {', '.join(_fmt(float(x)) for x in isis[:2])} ms "
+              f"<= {TOL.burst_isi_ms:g} ms")
+    silence = end_ms - st[-1]
+    c.require(silence >= TOL.burst_gap_ratio * float(np.max(isis)),
+              f"then silence: {_fmt(silence)} ms >= {TOL.burst_gap_ratio:g} x longest ISI {_fmt(float(np.max(isis)))} ms")
+
+
+def rebound_spike(f, c):
+    """(M) Rebound spike: when the neuron is released from inhibition it fires a post-inhibitory spike.
+
+    Conditions: one inhibitory pulse; no spike before its end; exactly one
+    spike within ``rebound_window_ms`` after it ends; no later firing.
+    """
+    p, st = _rebound(c, f)
+    if p is None:
+        return
+    c.require(len(st) == 1, f"exactly one rebound spike (got {len(st)})")
+
+
+def rebound_burst(f, c):
+    """(N) Rebound burst: released from inhibition, the neuron fires a post-inhibitory burst.
+
+    Conditions: one inhibitory pulse; no spike before its end; within
+    ``rebound_window_ms`` after it at least ``burst_min_spikes`` spikes, the
+    first intervals at most ``burst_isi_ms``, then silence of at least
+    ``burst_gap_ratio`` times the longest interval; no later firing.
+    """
+    p, st = _rebound(c, f)
+    if p is None:
+        return
+    _rebound_cluster(c, st, f["duration_ms"])
+
+
+def threshold_variability(f, c):
+    """(O) Threshold variability: a pulse that is subthreshold at rest evokes a spike when preceded by a brief inhibition.
+
+    Conditions: two equal excitatory pulses and, just before the second, an
+    inhibitory one; no spike before the inhibition (the first pulse fails);
+    a spike in response to the inhibition-and-pulse pair.
+    """
+    ex = _pulses(f, +1)
+    inh = _pulses(f, -1)
+    ok = len(ex) == 2 and len(inh) == 1 and ex[0]["stop_ms"] <= inh[0]["start_ms"] <= ex[1]["start_ms"]
+    c.require(ok, f"protocol is excitatory pulse, inhibitory pulse, excitatory pulse ({len(ex)} exc., {len(inh)} inh.)")
+    if not ok:
+        return
+    _quiet_before(c, f, inh[0]["start_ms"], "inhibitory pulse (the first pulse is subthreshold)")
+    st = _spikes_in(f, inh[0]["start_ms"], f["duration_ms"])
+    c.require(len(st) == 1, f"one spike after the inhibition-and-pulse pair (got {len(st)})")
+
+
+def bistability(f, c):
+    """(P) Bistability: a pulse switches the neuron between rest and tonic spiking; a well-timed second pulse switches it back.
+
+    Conditions: two excitatory pulses on a baseline; no spike before the
+    first; at least ``tonic_min_spikes`` spikes between the pulses, firing
+    sustained up to the second pulse; no spike later than
+    ``switch_off_margin_ms`` after the second pulse ends.
+    """
+    ps = _pulses(f, +1)
+    ok = len(ps) == 2 and not _pulses(f, -1)
+    c.require(ok, f"protocol is two excitatory pulses on a baseline ({len(ps)} pulses)")
+    if not ok:
+        return
+    _quiet_before(c, f, ps[0]["start_ms"], "first pulse")
+    mid = _spikes_in(f, ps[0]["start_ms"], ps[1]["stop_ms"])
+    c.require(len(mid) >= TOL.tonic_min_spikes,
+              f"tonic firing after the first pulse: {len(mid)} spikes >= {TOL.tonic_min_spikes}")
+    if len(mid) >= 2:
+        silence = ps[1]["start_ms"] - mid[-1]
+        last_isi = mid[-1] - mid[-2]
+        c.require(silence < TOL.sustain_factor * last_isi,
+                  f"firing persists up to the second pulse (silence {_fmt(silence)} ms < {TOL.sustain_factor:g} x "
+                  f"{_fmt(last_isi)} ms)")
+    late = _spikes_in(f, ps[1]["stop_ms"] + TOL.switch_off_margin_ms, f["duration_ms"])
+    c.require(len(late) == 0, f"the second pulse switches firing off: {len(late)} spikes after it")
+
+
+def depolarizing_after_potential(f, c):
+    """(Q) Depolarizing after-potential: after firing a spike the potential shows a prolonged after-depolarisation (DAP).
+
+    Conditions: a single excitatory pulse; no spike before it; exactly one
+    spike; after its reset the potential rises by at least ``adp_min_mV``
+    within ``adp_window_ms``.
+    """
+    p = _single_pulse(c, f, +1)
+    if p is None:
+        return
+    _quiet_before(c, f, p["start_ms"], "pulse")
+    c.require(f["n_spikes"] == 1, f"exactly one spike (got {f['n_spikes']})")
+    c.require(f["adp_mV"] >= TOL.adp_min_mV if f["n_spikes"] else False,
+              f"after-depolarisation {_fmt(f['adp_mV'])} mV >= {TOL.adp_min_mV:g} mV")
+
+
+def accommodation(f, c):
+    """(R) Accommodation: a slowly rising input does not make the neuron fire, a fast ramp of lower amplitude does.
+
+    Conditions: a slow ramp, a pause and a fast ramp; no spike on the slow
+    ramp; at least one spike during (or right after) the fast ramp, at a
+    current below ``ramp_current_ratio_max`` times the slow ramp's largest.
+    """
+    ep = f["epochs"]
+    ok = len(ep) >= 3 and "I_last" in ep[0] and ep[0]["I_last"] > ep[0]["I_first"] + TOL.current_jump
+    fast = None
+    if ok:
+        fast = next((e for e in ep[1:] if e.get("I_last", 0) > e.get("I_first", 0) + TOL.current_jump), None)
+        ok = fast is not None
+    c.require(ok, "protocol is a slow ramp followed by a fast ramp")
+    if not ok:
+        return
+    slow = ep[0]
+    n_slow = len(_spikes_in(f, slow["start_ms"], fast["start_ms"] - 1e-9))
+    c.require(n_slow == 0, f"no spike on the slow ramp up to {_fmt(slow['I_last'])} (got {n_slow})")
+    st = _spikes_in(f, fast["start_ms"], fast["stop_ms"] + TOL.latency_min_ms)
+    c.require(len(st) >= 1, f"a spike on the fast ramp (got {len(st)})")
+    if len(st):
+        ratio = fast["I_last"] / slow["I_last"]
+        c.require(ratio < TOL.ramp_current_ratio_max,
+                  f"the fast ramp is smaller: {_fmt(fast['I_last'])} / {_fmt(slow['I_last'])} = {_fmt(ratio)} "
+                  f"< {TOL.ramp_current_ratio_max:g}")
+
+
+def _inhibition_window(c, f):
+    ep = f["epochs"]
+    ok = (len(ep) == 3 and all("I_mean" in e for e in ep)
+          and ep[1]["I_mean"] < ep[0]["I_mean"] - TOL.current_jump
+          and ep[1]["I_mean"] < ep[2]["I_mean"] - TOL.current_jump)
+    c.require(ok, "protocol is a steady input with one window of lower (inhibitory) input")
+    if not ok:
+        return None, None
+    w = ep[1]
+    _quiet_before(c, f, w["start_ms"], "inhibition")
+    st = _spikes_in(f, w["start_ms"], w["stop_ms"])
+    return w, st
+
+
+def inhibition_induced_spiking(f, c):
+    """(S) Inhibition-induced spiking: the neuron is quiescent without input and fires tonic spikes while hyperpolarised.
+
+    Conditions: a steady input with a window of lower input; no spike before
+    the window; at least 2 spikes in it, none a burst; firing stops with the
+    window (at most one spike after its end, the cycle already under way,
+    within ``sustain_factor`` periods of the last spike).
+    """
+    w, st = _inhibition_window(c, f)
+    if w is None:
+        return
+    c.require(len(st) >= 2, f"tonic firing during the inhibition: {len(st)} spikes >= 2")
+    b = detect_bursts(st, w["stop_ms"])
+    c.require(len(b) == 0, f"single spikes, no bursts (bursts: {len(b)})")
+    after = _spikes_in(f, w["stop_ms"] + 1e-9, f["duration_ms"])
+    c.require(len(after) <= 1, f"firing stops with the inhibition: at most the cycle in progress "
+              f"completes ({len(after)} spikes after its end <= 1)")
+    if len(st) >= 2 and len(after) == 1:
+        period = float(st[-1] - st[-2])
+        c.require(after[0] - st[-1] <= TOL.sustain_factor * period,
+                  f"the spike after the end completes the last cycle ({_fmt(after[0] - st[-1])} ms after the last "
+                  f"spike <= {TOL.sustain_factor:g} x period {_fmt(period)} ms)")
+
+
+def inhibition_induced_bursting(f, c):
+    """(T) Inhibition-induced bursting: the neuron is quiescent without input and fires bursts while hyperpolarised.
+
+    Conditions: a steady input with a window of lower input; no spike before
+    the window; at least one burst in it; no spike later than the window end
+    plus one inter-burst period.
+    """
+    w, st = _inhibition_window(c, f)
+    if w is None:
+        return
+    b = detect_bursts(st, w["stop_ms"])
+    c.require(len(b) >= 1, f"bursts of >= {TOL.burst_min_spikes} spikes during the inhibition (got {len(b)})")
+    if b:
+        period = (float(np.mean(np.diff([x["start_ms"] for x in b]))) if len(b) >= 2
+                  else w["stop_ms"] - b[0]["start_ms"])
+        late = _spikes_in(f, w["stop_ms"] + period, f["duration_ms"])
+        c.require(len(late) == 0, f"bursting stops after the inhibition (spikes after {_fmt(w['stop_ms'] + period)} ms: "
+                  f"{len(late)})")
+
+
+def RS(f, c):
+    """RS, regular spiking: tonic spikes with adaptation, a short first interval then a low steady rate.
+
+    Conditions: a step; no spike before it; at least ``tonic_min_spikes``
+    spikes, sustained; no burst; intervals lengthen (last / first ISI at least
+    ``adaptation_ratio_min``); steady rate under ``low_rate_hz``.
+    """
+    r = _tonic_core(c, f)
+    if r is None:
+        return
+    st, isi, _, _ = r
+    c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
+              f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}")
+    c.require(isi["late_rate_hz"] < TOL.low_rate_hz if len(st) >= 3 else False,
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz")
+
+
+def IB(f, c):
+    """IB, intrinsically bursting: a stereotypical burst at the onset of the step, then repetitive single spikes.
+
+    Same conditions as mixed mode (E), which is the same neuron.
+    """
+    _burst_then_tonic(c, f)
+
+
+def CH(f, c):
+    """CH, chattering: repetitive bursts of closely spaced spikes, with a high intra-burst frequency.
+
+    Same conditions as tonic bursting (C), which is the same neuron.
+    """
+    _repetitive_bursts(c, f)
+
+
+def FS(f, c):
+    """FS, fast spiking: periodic trains of spikes at a high frequency with practically no adaptation.
+
+    Conditions: a step; no spike before it; sustained tonic spikes, no burst;
+    steady rate at least ``high_rate_hz``; last / first ISI at most
+    ``fs_adaptation_max``.
+    """
+    r = _tonic_core(c, f)
+    if r is None:
+        return
+    st, isi, _, _ = r
+    c.require(isi["late_rate_hz"] >= TOL.high_rate_hz if len(st) >= 3 else False,
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz")
+    c.require(isi["adaptation_ratio"] <= TOL.fs_adaptation_max if len(st) >= 3 else False,
+              f"practically no adaptation: last/first ISI {_fmt(isi['adaptation_ratio'])} <= {TOL.fs_adaptation_max:g}")
+
+
+def LTS(f, c):
+    """LTS, low-threshold spiking: high-frequency trains of spikes with a noticeable adaptation.
+
+    Conditions: a step; no spike before it; sustained tonic spikes, no burst;
+    steady rate at least ``high_rate_hz``; last / first ISI at least
+    ``adaptation_ratio_min``.
+    """
+    r = _tonic_core(c, f)
+    if r is None:
+        return
+    st, isi, _, _ = r
+    c.require(isi["late_rate_hz"] >= TOL.high_rate_hz if len(st) >= 3 else False,
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz")
+    c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
+              f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}")
+
+
+def TC(f, c):
+    """TC, thalamo-cortical, depolarised: from a depolarised rest a step evokes tonic firing.
+
+    Conditions: a step; no spike before it; at least ``tonic_min_spikes``
+    spikes, sustained; no burst; steady rate under ``low_rate_hz``; the first
+    interval is no onset doublet (at least ``doublet_isi_ms``).
+    """
+    r = _tonic_core(c, f)
+    if r is None:
+        return
+    st, isi, _, _ = r
+    c.require(isi["late_rate_hz"] < TOL.low_rate_hz if len(st) >= 3 else False,
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz")
+    c.require(isi["first_isi_ms"] >= TOL.doublet_isi_ms if len(st) >= 2 else False,
+              f"no onset doublet: first ISI {_fmt(isi['first_isi_ms'])} ms >= {TOL.doublet_isi_ms:g} ms")
+
+
+def TC_burst(f, c):
+    """TC from hyperpolarisation: when a hyperpolarising input ends, the neuron fires a rebound burst.
+
+    Conditions: the record starts under an inhibitory input that is then
+    released; no spike during the inhibition; after the release at least
+    ``burst_min_spikes`` spikes, the first intervals at most ``burst_isi_ms``,
+    then silence of at least ``burst_gap_ratio`` times the longest interval.
+    """
+    ep = f["epochs"]
+    ok = (len(ep) == 2 and "I_mean" in ep[0] and ep[0]["I_mean"] < ep[1]["I_mean"] - TOL.current_jump
+          and ep[0]["I_mean"] < 0)
+    c.require(ok, "protocol is an inhibitory input from t = 0, then released")
+    if not ok:
+        return
+    end = ep[0]["stop_ms"]
+    _quiet_before(c, f, end, "release")
+    st = _spikes_in(f, end, f["duration_ms"])
+    _rebound_cluster(c, st, f["duration_ms"])
+
+
+def RZ(f, c):
+    """RZ, resonator: damped subthreshold oscillations of the potential; a brief pulse makes it fire.
+
+    Conditions: the record starts under a stronger inhibitory input, released
+    to a weaker one, then a brief excitatory pulse; no spike before the pulse;
+    the potential shows a damped oscillation after the release (at least
+    ``osc_min_extrema`` extrema before the pulse); at least one spike for the
+    pulse.
+    """
+    ep = f["epochs"]
+    ok = (len(ep) == 4 and all("I_mean" in e for e in ep) and ep[0]["I_mean"] < ep[1]["I_mean"] - TOL.current_jump
+          and ep[2]["I_mean"] > ep[1]["I_mean"] + TOL.current_jump)
+    c.require(ok, "protocol is a release from inhibition, then a brief excitatory pulse")
+    if not ok:
+        return
+    pulse = ep[2]
+    _quiet_before(c, f, pulse["start_ms"], "pulse")
+    osc = f.get("_osc_release")
+    _oscillates(c, osc, "potential oscillates after the release")
+    st = _spikes_in(f, pulse["start_ms"], f["duration_ms"])
+    c.require(len(st) >= 1, f"the pulse evokes a spike (got {len(st)})")
+
+
+#: One validator per reference preset, by preset name.
+VALIDATORS = {
+    "tonic_spiking": tonic_spiking,
+    "phasic_spiking": phasic_spiking,
+    "tonic_bursting": tonic_bursting,
+    "phasic_bursting": phasic_bursting,
+    "mixed_mode": mixed_mode,
+    "spike_frequency_adaptation": spike_frequency_adaptation,
+    "class_1_excitable": class_1_excitable,
+    "class_2_excitable": class_2_excitable,
+    "spike_latency": spike_latency,
+    "subthreshold_oscillations": subthreshold_oscillations,
+    "resonator": resonator,
+    "integrator": integrator,
+    "rebound_spike": rebound_spike,
+    "rebound_burst": rebound_burst,
+    "threshold_variability": threshold_variability,
+    "bistability": bistability,
+    "depolarizing_after_potential": depolarizing_after_potential,
+    "accommodation": accommodation,
+    "inhibition_induced_spiking": inhibition_induced_spiking,
+    "inhibition_induced_bursting": inhibition_induced_bursting,
+    "RS": RS,
+    "IB": IB,
+    "CH": CH,
+    "FS": FS,
+    "TC": TC,
+    "TC_burst": TC_burst,
+    "RZ": RZ,
+    "LTS": LTS,
+}
+
+
+def validator_for(name: str) -> str:
+    """The validator name for a preset name: ``<name>_fine`` uses ``<name>``'s; case-insensitive.
+
+    Raises
+    ------
+    ValueError
+        If no validator matches; the message lists the allowed names.
+    """
+    key = str(name)
+    if key.endswith("_fine"):
+        key = key[: -len("_fine")]
+    lower = {k.lower(): k for k in VALIDATORS}
+    if key.lower() in lower:
+        return lower[key.lower()]
+    raise ValueError(f"no validator for {name!r}; allowed: {', '.join(VALIDATORS)} (and their *_fine presets)")
+
+
+def _features_for(result) -> dict:
+    f = result_features(result)
+    # the release window of protocols that start inhibited (RZ): oscillation before the next boundary
+    b = f["boundaries_ms"]
+    if len(b) >= 2:
+        f["_osc_release"] = subthreshold_oscillation(result.t_ms, result.v_mV, b[0], b[1])
+    else:
+        f["_osc_release"] = {"n_extrema": 0, "frequency_hz": float("nan"), "amplitudes_mV": [], "damping": float("nan")}
+    return f
+
+
+def _public(f: dict) -> dict:
+    out = {k: v for k, v in f.items() if not k.startswith("_") and k not in ("isis_ms",)}
+    out["release_oscillation"] = f.get("_osc_release")
+    return _jsonable(out)
+
+
+def _run(pattern: str, f: dict) -> Verdict:
+    c = _Checks()
+    VALIDATORS[pattern](f, c)
+    return Verdict(pattern=pattern, ok=c.ok, reasons=c.reasons, features=_public(f))
+
+
+def _diverged(result) -> bool:
+    return not (np.all(np.isfinite(result.v_mV)) and np.all(np.isfinite(result.u)))
+
+
+def validate(pattern_name: str, result) -> Verdict:
+    """Apply the validator of ``pattern_name`` to any simulated response.
+
+    Parameters
+    ----------
+    pattern_name : str
+        A validator name (a reference preset name; ``*_fine`` uses the base one).
+    result : izh_brian.simulate.Result
+        Any response, with its protocol (the preset it carries).
+
+    Returns
+    -------
+    Verdict
+    """
+    pattern = validator_for(pattern_name)
+    if _diverged(result):
+        bad = int(np.argmax(~(np.isfinite(result.v_mV) & np.isfinite(result.u))))
+        return Verdict(pattern=pattern, ok=False, features={"n_spikes": int(result.n_spikes)},
+                       reasons=[f"FAILED: dynamics diverged (v or u became inf/NaN at t = {result.t_ms[bad]:g} ms)"])
+    return _run(pattern, _features_for(result))
+
+
+def validate_result(result) -> Verdict:
+    """Validate a response against its own pattern, chosen by ``result.preset.name``.
+
+    Parameter overrides keep the preset's name, so a changed neuron is checked
+    against the pattern it was meant to show.
+
+    Examples
+    --------
+    >>> from izh_brian import simulate
+    >>> validate_result(simulate("tonic_bursting")).ok
+    True
+    >>> validate_result(simulate("tonic_bursting", d=8)).ok
+    False
+    """
+    return validate(result.preset.name, result)
+
+
+def validate_all(scheme: str = "figure1", dt=None, names=None) -> list[Verdict]:
+    """Simulate the reference presets in one network and validate each against its own pattern.
+
+    Parameters
+    ----------
+    scheme : str
+    dt : float, optional
+        One step (ms) for all presets; default each preset's own.
+    names : list of str, optional
+        Presets to run (default the 28 reference presets).
+
+    Returns
+    -------
+    list of Verdict, in the presets' order. A run whose v or u became
+    inf/NaN fails with the reason ``dynamics diverged``.
+    """
+    from .presets import preset_names
+    from .simulate import simulate_many
+
+    names = list(names) if names is not None else preset_names()
+    results = simulate_many(names, scheme=scheme, dt=dt, check_finite=False)
+    return [validate_result(r) for r in results]
+
+
+def validation_matrix(results=None):
+    """Every validator applied to every reference response: the specificity matrix.
+
+    Parameters
+    ----------
+    results : list of Result, optional
+        The responses (default: the 28 reference presets simulated in one
+        network under ``figure1`` at their own dt). Features are computed
+        once per response; the validators are predicates on them.
+
+    Returns
+    -------
+    names : list of str
+        Response names (rows' validators are the same names, in order).
+    matrix : ndarray of bool, shape (n, n)
+        ``matrix[i, j]``: validator ``names[i]`` accepts response ``names[j]``.
+    """
+    if results is None:
+        from .presets import preset_names
+        from .simulate import simulate_many
+
+        results = simulate_many(preset_names())
+    names = [r.preset.name for r in results]
+    feats = [_features_for(r) for r in results]
+    pats = [validator_for(n) for n in names]
+    m = np.zeros((len(names), len(names)), dtype=bool)
+    for i, p in enumerate(pats):
+        for j, f in enumerate(feats):
+            c = _Checks()
+            VALIDATORS[p](f, c)
+            m[i, j] = c.ok
+    return names, m
+
+
+#: Counter-examples: per validator, parameter changes of its own preset that
+#: remove the defining feature, with what the changed neuron does instead.
+#: Every validator must reject every one of them (tests/test_patterns.py).
+COUNTER_EXAMPLES: dict[str, list[tuple[dict, str]]] = {
+    "tonic_spiking": [
+        ({"d": 100.0}, "a huge reset increment of u: a single spike, then silence"),
+        ({"c": -50.0, "d": 2.0}, "the chattering neuron (C): bursts, not a regular train"),
+    ],
+    "phasic_spiking": [
+        ({"b": 0.2}, "a less sensitive u: the weak step stays subthreshold, silent"),
+        ({"c": -55.0, "d": 0.05}, "the phasic-bursting reset: a burst of 5 spikes instead of one"),
+    ],
+    "tonic_bursting": [
+        ({"d": 8.0}, "the regular-spiking reset increment: single spikes after a doublet, no repeated bursts"),
+        ({"c": -65.0}, "a deep reset: a tonic train without bursts"),
+    ],
+    "phasic_bursting": [
+        ({"c": -65.0, "d": 6.0}, "the phasic-spiking reset: a single spike where a burst is needed"),
+        ({"b": 0.2}, "a less sensitive u: silent"),
+    ],
+    "mixed_mode": [
+        ({"c": -65.0, "d": 8.0}, "the RS reset: tonic spikes without an onset burst"),
+        ({"c": -50.0, "d": 2.0}, "the chattering reset: bursts keep repeating, no switch to single spikes"),
+    ],
+    "spike_frequency_adaptation": [
+        ({"d": 0.0}, "no reset increment of u: a fast train whose rate barely slows"),
+        ({"a": 0.1}, "a fast recovery: little adaptation (last/first ISI about 2)"),
+    ],
+    "class_1_excitable": [
+        ({"a": 0.2}, "a fast u: on the ramp firing starts at about 60 Hz, not near 0 Hz"),
+        ({"b": 0.2}, "a positive b: the neuron fires before the ramp begins"),
+    ],
+    "class_2_excitable": [
+        ({"a": 0.02}, "a slow u: firing starts at about 26 Hz, near 0 Hz as in class 1"),
+        ({"a": 0.02, "b": -0.1, "c": -55.0, "d": 6.0}, "the class-1 parameters in the standard model: silent on this ramp"),
+    ],
+    "spike_latency": [
+        ({"b": 0.25}, "a more excitable neuron: it fires during the pulse, 1.6 ms after its onset"),
+        ({"V0": -65.0}, "a lower starting potential: the pulse is subthreshold, no spike"),
+    ],
+    "subthreshold_oscillations": [
+        ({"a": 0.02, "b": 0.2}, "the RS-like u: no spike and a monotonic relaxation, no oscillation"),
+        ({"a": 0.005}, "a very slow u: two spikes and no damped oscillation"),
+    ],
+    "resonator": [
+        ({"a": 0.02, "b": 0.2}, "an integrator-like neuron: neither pair evokes a spike"),
+        ({"a": 0.05}, "a slower resonance: the first, 20 ms pair evokes a spike too"),
+    ],
+    "integrator": [
+        ({"V0": -65.0}, "a lower starting potential: the close pair no longer adds up to a spike"),
+        ({"b": -0.05}, "a weaker negative feedback: the distant pair evokes a spike too"),
+    ],
+    "rebound_spike": [
+        ({"c": -52.0, "d": 0.0}, "the rebound-burst reset: a burst where a single rebound spike is expected"),
+        ({"b": 0.2}, "a less sensitive u: no rebound, silent"),
+    ],
+    "rebound_burst": [
+        ({"c": -60.0, "d": 4.0}, "the rebound-spike reset: a single spike where a rebound burst is expected"),
+        ({"b": 0.2}, "a less sensitive u: no rebound, silent"),
+    ],
+    "threshold_variability": [
+        ({"b": 0.26}, "a more excitable neuron: the first pulse already evokes a spike"),
+        ({"b": 0.2}, "a less sensitive u: no spike at all"),
+    ],
+    "bistability": [
+        ({"d": 2.0}, "a positive reset increment: the second pulse does not stop the firing"),
+        ({"b": 0.2}, "a less sensitive u: the first pulse does not switch firing on"),
+    ],
+    "depolarizing_after_potential": [
+        ({"d": 6.0}, "a positive reset increment: the potential decays after the reset, no DAP"),
+        ({"a": 0.02}, "a slow u: hundreds of spikes instead of one spike and a DAP"),
+    ],
+    "accommodation": [
+        ({"b": 0.2}, "weak accommodation: the slow ramp makes the neuron fire, the fast ramp does not"),
+        ({"a": 0.2}, "fast accommodation: even the fast ramp evokes no spike"),
+    ],
+    "inhibition_induced_spiking": [
+        ({"a": 0.02}, "a positive a: the neuron fires before the inhibition, not during it"),
+        ({"c": -45.0, "d": -2.0}, "the inhibition-induced-bursting reset: bursts that go on after the inhibition ends"),
+    ],
+    "inhibition_induced_bursting": [
+        ({"c": -60.0, "d": 8.0}, "the inhibition-induced-spiking reset: single spikes where bursts are expected"),
+        ({"b": 1.0}, "a positive b: firing from t = 0, where firing should only start under inhibition"),
+    ],
+    "RS": [
+        ({"d": 2.0}, "a small reset increment: the steady rate is about 75 Hz, fast rather than regular"),
+        ({"c": -50.0, "d": 2.0}, "the chattering neuron: bursts instead of single spikes"),
+    ],
+    "IB": [
+        ({"c": -65.0, "d": 8.0}, "the RS neuron: no onset burst"),
+        ({"c": -50.0, "d": 2.0}, "the chattering neuron: bursts keep repeating"),
+    ],
+    "CH": [
+        ({"c": -65.0, "d": 8.0}, "the RS neuron: single spikes, no bursts"),
+        ({"c": -55.0, "d": 4.0}, "the IB neuron: one onset burst, then single spikes"),
+    ],
+    "FS": [
+        ({"a": 0.02}, "the slow u of RS: a strongly adapting, slower train"),
+        ({"a": 0.02, "d": 8.0}, "the RS neuron: about 20 Hz"),
+    ],
+    "TC": [
+        ({"c": -55.0}, "a higher reset: an onset burst instead of tonic firing"),
+        ({"d": 8.0}, "a large reset increment: only two spikes"),
+    ],
+    "TC_burst": [
+        ({"c": -65.0, "d": 4.0}, "a larger reset increment: a single rebound spike where a burst is expected"),
+        ({"b": 0.2}, "a less sensitive u: a single late rebound spike"),
+    ],
+    "RZ": [
+        ({"b": 0.2}, "a less sensitive u: the potential relaxes without oscillating"),
+        ({"a": 0.02}, "a slow u: the neuron fires on the release, before the pulse"),
+    ],
+    "LTS": [
+        ({"a": 0.1}, "the fast u of FS: practically no adaptation"),
+        ({"d": 8.0}, "the RS reset increment: a low steady rate (about 29 Hz)"),
+    ],
+}
+
+
+# ---------------------------------------------------------------------------
+# Step-response classifier (2003 classes)
+# ---------------------------------------------------------------------------
+
+#: Labels the classifier may return.
+CLASS_LABELS = ("RS", "IB", "CH", "FS", "LTS", "TC", "RZ-like", "silent", "other")
+
+
+@dataclass
+class Classification:
+    """A classifier's answer: the label, the features that decided and the reasons."""
+
+    label: str
+    features: dict
+    reasons: list
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "reasons": list(self.reasons), "features": _jsonable(self.features)}
+
+
+def step_response_features(spike_times_ms, onset_ms: float, stop_ms: float, v_mV=None, t_ms=None) -> dict:
+    """Features of the response to a current step, for the classifier.
+
+    A pure function on arrays: it needs only the spike times and the step's
+    window; the voltage trace, when given, adds the subthreshold oscillation
+    (for the resonator label).
+
+    Parameters
+    ----------
+    spike_times_ms : array_like
+        Spike times (ms).
+    onset_ms, stop_ms : float
+        The step is on for ``onset_ms <= t <= stop_ms``.
+    v_mV, t_ms : array_like, optional
+        The membrane potential and its grid.
+
+    Returns
+    -------
+    dict
+        ``n_before`` (spikes before the onset), ``n_spikes`` (during the
+        step), ``latency_ms``, ``first_isi_ms``, ``late_rate_hz``,
+        ``adaptation_ratio``, ``adaptation_index``, ``late_cv_isi``,
+        ``n_bursts``, ``burst_fraction`` (spikes in bursts / spikes),
+        ``onset_burst_spikes`` (spikes of a burst that opens the response,
+        0 if none), ``onset_burst_gap_ratio`` (pause after that burst over its
+        longest ISI), ``sustained`` (1 if firing goes on to the end of the step,
+        as in :class:`Tolerances`), ``silence_end_ms`` and, with ``v_mV``,
+        ``osc_extrema``, ``osc_frequency_hz``, ``osc_damping`` of the potential
+        during the step before the first spike (the whole step if silent).
+    """
+    st = np.sort(np.asarray(spike_times_ms, dtype=float))
+    onset_ms, stop_ms = float(onset_ms), float(stop_ms)
+    during = st[(st >= onset_ms) & (st <= stop_ms)]
+    nan = float("nan")
+    f = {"n_before": int(np.count_nonzero(st < onset_ms)), "n_spikes": int(len(during)),
+         "latency_ms": float(during[0] - onset_ms) if len(during) else nan}
+    isi = isi_features(during)
+    for k in ("first_isi_ms", "late_rate_hz", "adaptation_ratio", "adaptation_index", "late_cv_isi"):
+        f[k] = isi[k]
+    bursts = detect_bursts(during, stop_ms)
+    f["n_bursts"] = len(bursts)
+    f["burst_fraction"] = (sum(b["n_spikes"] for b in bursts) / len(during)) if len(during) else 0.0
+    opens = bool(bursts) and bursts[0]["start_ms"] == (during[0] if len(during) else None)
+    f["onset_burst_spikes"] = int(bursts[0]["n_spikes"]) if opens else 0
+    f["onset_burst_gap_ratio"] = (bursts[0]["gap_after_ms"] / bursts[0]["max_isi_ms"]) if opens else nan
+    silence = stop_ms - during[-1] if len(during) else stop_ms - onset_ms
+    f["silence_end_ms"] = float(silence)
+    if len(during) >= 2:
+        if len(bursts) >= 2:
+            period = float(np.mean(np.diff([b["start_ms"] for b in bursts])))
+        else:
+            period = _late_period(during)
+        f["sustained"] = int(silence < TOL.sustain_factor * period)
+    else:
+        f["sustained"] = 0
+    if v_mV is not None and t_ms is not None:
+        end = during[0] if len(during) else stop_ms
+        osc = subthreshold_oscillation(t_ms, v_mV, onset_ms, end)
+        f["osc_extrema"] = osc["n_extrema"]
+        f["osc_frequency_hz"] = osc["frequency_hz"]
+        f["osc_damping"] = osc["damping"]
+    return f
+
+
+def classify_features(features: dict):
+    """Label a step response with a 2003 cell class, from :func:`step_response_features`.
+
+    The rules, in order (thresholds from :data:`TOL`):
+
+    1. spikes before the step: ``other`` (the neuron is not at rest);
+    2. no spike: ``RZ-like`` if the potential shows a damped oscillation
+       (at least ``osc_min_extrema`` extrema, needs the voltage trace), else ``silent``;
+    3. firing that stops before the end of the step, or fewer than
+       ``tonic_min_spikes`` spikes: ``other`` (phasic);
+    4. at least two bursts holding most spikes: ``CH``;
+    5. a burst that opens the response, set apart by ``mixed_gap_ratio``,
+       then single spikes: ``IB``;
+    6. tonic firing with a steady rate of at least ``high_rate_hz``: ``LTS``
+       if last / first ISI is at least ``adaptation_ratio_min``, else ``FS``;
+    7. slower tonic firing: ``RS`` if last / first ISI is at least
+       ``rs_adaptation_min``, else ``TC`` (slow, non-adapting tonic firing).
+
+    A step alone cannot tell every class apart: the thalamo-cortical
+    neuron's signature is its rebound burst from hyperpolarisation and the
+    resonator's its subthreshold oscillation, so under a strong step both
+    fire fast and are labelled ``FS``; ``docs/patterns.md`` lists the labels
+    the 2003 parameter sets get.
+
+    Returns
+    -------
+    label : str
+        One of :data:`CLASS_LABELS`.
+    reasons : list of str
+        The rule that decided, with the measured values.
+    """
+    f = features
+    if f.get("n_before", 0) > 0:
+        return "other", [f"{f['n_before']} spikes before the step: not at rest"]
+    n = f.get("n_spikes", 0)
+    if n == 0:
+        ext = f.get("osc_extrema")
+        damp = f.get("osc_damping", float("nan"))
+        if ext is not None and ext >= TOL.osc_min_extrema and damp == damp and damp < 1:
+            return "RZ-like", [f"no spike; damped subthreshold oscillation ({ext} extrema, "
+                               f"{_fmt(f.get('osc_frequency_hz'))} Hz, damping {_fmt(damp)})"]
+        return "silent", ["no spike during the step"]
+    if n < TOL.tonic_min_spikes or not f.get("sustained", 0):
+        return "other", [f"phasic: {n} spikes, firing stops {_fmt(f.get('silence_end_ms'))} ms before the end"]
+    if f.get("n_bursts", 0) >= 2 and f.get("burst_fraction", 0.0) >= 0.5:
+        return "CH", [f"{f['n_bursts']} bursts holding {_fmt(100 * f['burst_fraction'])}% of {n} spikes"]
+    obs = f.get("onset_burst_spikes", 0)
+    ratio = f.get("onset_burst_gap_ratio", float("nan"))
+    if obs >= TOL.burst_min_spikes and ratio >= TOL.mixed_gap_ratio and f.get("n_bursts", 0) == 1:
+        return "IB", [f"onset burst of {obs} spikes, pause {_fmt(ratio)} x its longest ISI, then single spikes"]
+    rate = f.get("late_rate_hz", float("nan"))
+    adapt = f.get("adaptation_ratio", float("nan"))
+    if rate >= TOL.high_rate_hz:
+        if adapt >= TOL.adaptation_ratio_min:
+            return "LTS", [f"fast tonic ({_fmt(rate)} Hz >= {TOL.high_rate_hz:g}) with adaptation "
+                           f"(last/first ISI {_fmt(adapt)} >= {TOL.adaptation_ratio_min:g})"]
+        return "FS", [f"fast tonic ({_fmt(rate)} Hz >= {TOL.high_rate_hz:g}), little adaptation "
+                      f"(last/first ISI {_fmt(adapt)} < {TOL.adaptation_ratio_min:g})"]
+    if rate < TOL.low_rate_hz:
+        if adapt >= TOL.rs_adaptation_min:
+            return "RS", [f"regular tonic ({_fmt(rate)} Hz < {TOL.low_rate_hz:g}) with adaptation "
+                          f"(last/first ISI {_fmt(adapt)} >= {TOL.rs_adaptation_min:g})"]
+        return "TC", [f"slow tonic ({_fmt(rate)} Hz < {TOL.low_rate_hz:g}) without adaptation "
+                      f"(last/first ISI {_fmt(adapt)} < {TOL.rs_adaptation_min:g})"]
+    return "other", [f"no rule matched (rate {_fmt(rate)} Hz, last/first ISI {_fmt(adapt)})"]
+
+
+#: The step protocol of the classifier: onset (ms) and duration (ms) at dt = 0.25 ms.
+CLASSIFY_ONSET_MS = 20.0
+CLASSIFY_DURATION_MS = 300.0
+CLASSIFY_DT_MS = 0.25
+
+
+def resting_potential(b: float) -> float:
+    """The stable resting potential (mV) of the standard model without input, ``nan`` if there is none.
+
+    The rest state solves :math:`0.04 v^2 + 5 v + 140 - b v = 0` (with
+    :math:`u = b v`); the lower root is the stable one. With
+    :math:`(5 - b)^2 < 22.4` (b above about 0.267) there is no rest state and
+    the neuron fires without input.
+
+    Examples
+    --------
+    >>> round(resting_potential(0.2), 6)
+    -70.0
+    """
+    disc = (5.0 - b) ** 2 - 4 * 0.04 * 140.0
+    if disc < 0:
+        return float("nan")
+    return float((-(5.0 - b) - math.sqrt(disc)) / (2 * 0.04))
+
+
+def _classify_presets(params: list[dict], current: float, V0, duration: float, onset: float, dt: float):
+    from .presets import REFERENCE_PRESETS
+    from .stimuli import step
+
+    template = REFERENCE_PRESETS["RS"]
+    stim = step(float(current), float(onset))
+    out = []
+    for i, p in enumerate(params):
+        for k in ("a", "b", "c", "d"):
+            x = p[k]
+            if not isinstance(x, (int, float, np.integer, np.floating)) or not math.isfinite(float(x)):
+                raise ValueError(f"{k} must be a finite number, got {x!r}")
+        v0 = V0
+        if v0 is None:
+            v0 = resting_potential(float(p["b"]))
+            v0 = -65.0 if not math.isfinite(v0) else v0
+        out.append(replace(template, name=f"classify_{i}", paper="", panel="", a=float(p["a"]), b=float(p["b"]),
+                           c=float(p["c"]), d=float(p["d"]), V0=float(v0), u0=None, dt=float(dt),
+                           duration=float(duration), stimulus=stim, variant="standard",
+                           description="step response for the classifier", title=""))
+    return out
+
+
+def _check_protocol(current, V0, duration, onset, dt):
+    for name, x in (("current", current), ("V0", V0), ("duration", duration), ("onset", onset), ("dt", dt)):
+        if name == "V0" and x is None:
+            continue
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number, got {x!r}") from None
+        if not math.isfinite(x):
+            raise ValueError(f"{name} must be a finite number, got {x!r}")
+    if not (0 <= onset < duration):
+        raise ValueError(f"onset must be in [0, duration) ms, got {onset!r}")
+    if not (0 < dt < duration - onset):
+        raise ValueError(f"dt must be a positive number of ms smaller than the step, got {dt!r}")
+
+
+def classify(a, b, c, d, current: float = 10.0, *, V0: float | None = None, duration: float = CLASSIFY_DURATION_MS,
+             onset: float = CLASSIFY_ONSET_MS, dt: float = CLASSIFY_DT_MS, scheme: str = "figure1") -> Classification:
+    """Simulate a step response of (a, b, c, d) and label it with a 2003 class.
+
+    The neuron starts at ``V0`` with ``u0 = b V0`` (default: its resting
+    potential, :func:`resting_potential`; -65 mV where it has none) and gets a
+    step of ``current`` (mV/ms) from ``onset`` to the end of ``duration``.
+
+    Returns
+    -------
+    Classification
+        ``label`` (one of :data:`CLASS_LABELS`), ``features``
+        (:func:`step_response_features`) and ``reasons`` (:func:`classify_features`).
+
+    Examples
+    --------
+    >>> classify(0.02, 0.2, -50, 2).label
+    'CH'
+    """
+    from .simulate import simulate_many
+
+    _check_protocol(current, V0, duration, onset, dt)
+    p = _classify_presets([{"a": a, "b": b, "c": c, "d": d}], current, V0, duration, onset, dt)
+    r = simulate_many(p, scheme=scheme, check_finite=False)[0]
+    f = step_response_features(r.spike_times_ms, onset, duration, r.v_mV, r.t_ms)
+    label, reasons = classify_features(f)
+    return Classification(label, f, reasons)
+
+
+def class_map(x_name: str, x_values, y_name: str, y_values, fixed: dict | None = None, current: float = 10.0, *,
+              V0: float | None = None, duration: float = CLASSIFY_DURATION_MS, onset: float = CLASSIFY_ONSET_MS,
+              dt: float = CLASSIFY_DT_MS, scheme: str = "figure1") -> dict:
+    """Classify every point of a parameter plane, all simulated in one NeuronGroup.
+
+    Parameters
+    ----------
+    x_name, y_name : str
+        Two of ``a``, ``b``, ``c``, ``d``.
+    x_values, y_values : array_like
+        The grid along each axis.
+    fixed : dict, optional
+        Values of the other two parameters (default ``a = 0.02, b = 0.2,
+        c = -65, d = 8``, the RS neuron), as in the parameter plane of 2003 Fig. 2.
+    current : float
+        Step amplitude (mV/ms).
+    V0 : float, optional
+        Initial v (mV); default each neuron's resting potential.
+
+    Returns
+    -------
+    dict
+        ``x_name``, ``y_name``, ``x_values``, ``y_values`` (arrays),
+        ``labels`` (array of str, shape ``(len(y_values), len(x_values))``),
+        ``codes`` (indices into ``label_names``), ``label_names``
+        (:data:`CLASS_LABELS`), ``n_spikes`` and ``late_rate_hz`` (arrays of
+        the same shape) and ``current``.
+
+    Examples
+    --------
+    The RS, IB and CH neurons of 2003 Fig. 2 lie on the diagonal:
+
+    >>> m = class_map("c", [-65, -55, -50], "d", [8, 4, 2], fixed={"a": 0.02, "b": 0.2})
+    >>> m["labels"].diagonal().tolist()
+    ['RS', 'IB', 'CH']
+    """
+    from .simulate import simulate_many
+
+    allowed = ("a", "b", "c", "d")
+    for nm in (x_name, y_name):
+        if nm not in allowed:
+            raise ValueError(f"unknown parameter {nm!r}; allowed: {', '.join(allowed)}")
+    if x_name == y_name:
+        raise ValueError(f"the two axes must differ, got {x_name!r} twice")
+    base = {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0}
+    for k, v in (fixed or {}).items():
+        if k not in allowed:
+            raise ValueError(f"unknown fixed parameter {k!r}; allowed: {', '.join(allowed)}")
+        base[k] = v
+    xs = np.atleast_1d(np.asarray(x_values, dtype=float))
+    ys = np.atleast_1d(np.asarray(y_values, dtype=float))
+    if xs.ndim != 1 or ys.ndim != 1 or not len(xs) or not len(ys):
+        raise ValueError("x_values and y_values must be non-empty 1-D sequences")
+    _check_protocol(current, V0, duration, onset, dt)
+    params = []
+    for y in ys:
+        for x in xs:
+            params.append({**base, x_name: float(x), y_name: float(y)})
+    presets = _classify_presets(params, current, V0, duration, onset, dt)
+    results = simulate_many(presets, scheme=scheme, check_finite=False)
+    labels = np.empty((len(ys), len(xs)), dtype=object)
+    n_sp = np.zeros((len(ys), len(xs)), dtype=int)
+    rate = np.full((len(ys), len(xs)), np.nan)
+    for idx, r in enumerate(results):
+        i, j = divmod(idx, len(xs))
+        f = step_response_features(r.spike_times_ms, onset, duration, r.v_mV, r.t_ms)
+        labels[i, j] = classify_features(f)[0]
+        n_sp[i, j] = f["n_spikes"]
+        rate[i, j] = f["late_rate_hz"]
+    labels = labels.astype(str)
+    codes = np.vectorize(CLASS_LABELS.index)(labels) if labels.size else np.zeros(labels.shape, dtype=int)
+    return {"x_name": x_name, "y_name": y_name, "x_values": xs, "y_values": ys, "labels": labels,
+            "codes": np.asarray(codes, dtype=int), "label_names": CLASS_LABELS, "n_spikes": n_sp,
+            "late_rate_hz": rate, "current": float(current), "fixed": {k: v for k, v in base.items()
+                                                                      if k not in (x_name, y_name)}}
