@@ -162,7 +162,7 @@ def make_stimulus_function(table: np.ndarray, unit=None, name: str | None = None
     unit = volt / second if unit is None else unit
     name = name or _STIM_NAME
     values = name + "_values"
-    code = _CYTHON_STIM.replace(_STIM_VALUES, values).replace(_STIM_NAME, name)
+    code = _CYTHON_STIM.replace(_STIM_VALUES, "\0").replace(_STIM_NAME, name).replace("\0", values)
     return _table_function(table, unit, name, values, code)
 
 
@@ -518,9 +518,9 @@ def make_neurons_2007(
         ``'net2003'`` or another Brian2 method name.
     dt : float or Quantity
         Time step (ms when a plain number).
-    stimulus : ndarray, optional
-        Input samples in pA on the grid ``t_k = k*dt``, shape ``(n_steps,)`` or
-        ``(n_steps, n)``; past the last sample the last value holds.
+    stimulus : ndarray or Quantity, optional
+        Input samples on the grid ``t_k = k*dt`` (pA when plain numbers), shape
+        ``(n_steps,)`` or ``(n_steps, n)``; past the last sample the last value holds.
     codeobj_class, name
         As :func:`make_neurons`.
 
@@ -551,8 +551,11 @@ def make_neurons_2007(
     if stimulus is None:
         table, offsets, lengths = np.zeros(1), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     else:
-        pa = np.asarray(stimulus / pA if hasattr(stimulus, "dim") else stimulus, dtype=float)
-        table, offsets, lengths = _stimulus_table(pa * 1e-12, n)
+        if hasattr(stimulus, "dim"):
+            amps = np.asarray(_plain(stimulus, amp, "stimulus"), dtype=float)
+        else:
+            amps = np.asarray(stimulus, dtype=float) * 1e-12  # pA
+        table, offsets, lengths = _stimulus_table(amps, n)
     namespace = {"I_stim": make_stimulus_function(table, unit=amp, name="izh_stimulus_amp")}
     threshold = "v >= vpeak" if scheme == "net2003" else "v > vpeak"
     kwargs = {}

@@ -1,0 +1,225 @@
+r"""Run presets in NEST's ``izhikevich`` model and compare them with izh_brian's ``nest`` schemes.
+
+NEST (models/izhikevich.cpp) advances one step of resolution :math:`h` as
+
+.. math::
+
+    v \leftarrow v + h\,(0.04 v^2 + 5 v + 140 - u + I + I_e), \qquad
+    u \leftarrow u + h\,a\,(b\,v_\text{old} - u_\text{old})
+
+with ``consistent_integration = True`` (both from the old values); with
+``False`` v takes two half steps and u uses the new v (net.m). Then
+``v = max(v, V_min)``, and ``v >= V_th`` is a spike stamped at the end of the
+step. Currents from devices (here a ``step_current_generator``) land in a ring
+buffer and act one step after the device emits them; ``I_e`` acts at once.
+
+The runner gives NEST exactly the protocol izh_brian samples: the first sample
+becomes ``I_e`` (a device cannot change its current at t = 0) and the
+generator carries the rest, ``I(t_j) - I(t_0)``, switched at ``t_j = j h``, so
+that step ``k`` sees ``I(t_{k-1})``, as the ``nest`` schemes of
+:mod:`izh_brian.model` define it. Spike times are then compared step by step.
+
+NEST is optional (``pip install izh_brian[nest]``); nothing is imported until a
+function here runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["NestRun", "nest_available", "run_nest", "compare_with_nest", "spike_row", "NEST_SCHEME_FLAGS"]
+
+#: izh_brian scheme -> NEST's ``consistent_integration``.
+NEST_SCHEME_FLAGS = {"nest": True, "nest_published": False}
+
+
+@dataclass
+class NestRun:
+    """Spikes of one preset simulated by NEST.
+
+    Attributes
+    ----------
+    name : str
+        Preset name.
+    scheme : str
+        ``nest`` or ``nest_published``.
+    dt_ms : float
+        NEST resolution (ms), the preset's dt.
+    spike_steps : ndarray of int
+        ``round(t/dt)`` of each spike time NEST reports (end of the step).
+    """
+
+    name: str
+    scheme: str
+    dt_ms: float
+    spike_steps: np.ndarray
+
+    @property
+    def spike_times_ms(self) -> np.ndarray:
+        return self.spike_steps.astype(float) * self.dt_ms
+
+    @property
+    def n_spikes(self) -> int:
+        return int(len(self.spike_steps))
+
+
+def _import_nest():
+    os.environ.setdefault("PYNEST_QUIET", "1")
+    with contextlib.redirect_stdout(io.StringIO()):
+        import nest  # noqa: PLC0415
+    return nest
+
+
+def nest_available() -> tuple[bool, str]:
+    """Whether PyNEST imports, and if not, why (one line)."""
+    try:
+        nest = _import_nest()
+    except Exception as exc:  # ImportError, or a broken installation
+        return False, f"NEST is not available ({type(exc).__name__}: {exc}); pip install nest-simulator"
+    version = getattr(nest, "__version__", "?")
+    return True, f"NEST {version}"
+
+
+def _quiet(nest):
+    if hasattr(nest, "VerbosityLevel"):
+        nest.verbosity = nest.VerbosityLevel.ERROR
+    else:  # NEST < 3.9
+        nest.set_verbosity("M_ERROR")
+
+
+def _check_nestable(p) -> None:
+    if p.variant != "standard":
+        raise ValueError(
+            f"preset {p.name!r} uses the {p.variant!r} equation variant, which NEST's izhikevich model "
+            "(0.04 v^2 + 5 v + 140, u' = a (b v - u)) cannot express; allowed: presets of the standard form"
+        )
+
+
+def run_nest(presets, *, scheme: str = "nest") -> list[NestRun]:
+    """Simulate presets in NEST, each with its own protocol, dt and duration.
+
+    Presets sharing a dt run in one NEST kernel (one neuron and one
+    generator each); each is simulated for ``n_steps * dt`` ms, the span of
+    izh_brian's grid ``0:dt:T``.
+
+    Parameters
+    ----------
+    presets : iterable of str or Preset
+        Presets of the standard equation form.
+    scheme : str
+        ``'nest'`` (``consistent_integration = True``) or ``'nest_published'``.
+
+    Returns
+    -------
+    list of NestRun, in the order given.
+
+    Raises
+    ------
+    ValueError
+        Unknown scheme, or a preset NEST's model cannot express.
+    ImportError
+        NEST is not installed.
+    """
+    from ..presets import get_preset
+    from ..stimuli import n_steps
+
+    if scheme not in NEST_SCHEME_FLAGS:
+        raise ValueError(f"unknown NEST scheme {scheme!r}; allowed: {', '.join(NEST_SCHEME_FLAGS)}")
+    prepared = [get_preset(p) for p in presets]
+    for p in prepared:
+        _check_nestable(p)
+    nest = _import_nest()
+    groups: dict[float, list[int]] = {}
+    for i, p in enumerate(prepared):
+        groups.setdefault(p.dt, []).append(i)
+    out: list[NestRun | None] = [None] * len(prepared)
+    for dt, members in groups.items():
+        nest.ResetKernel()
+        _quiet(nest)
+        nest.local_num_threads = 1
+        nest.resolution = dt
+        handles = []
+        n_max = 0
+        for i in members:
+            p = prepared[i]
+            n = n_steps(p.dt, p.duration)
+            n_max = max(n_max, n)
+            stim = p.stimulus.sample(p.dt, p.duration)
+            neuron = nest.Create("izhikevich", params={
+                "a": p.a, "b": p.b, "c": p.c, "d": p.d, "V_m": p.V0, "U_m": p.initial_u,
+                "V_th": 30.0, "I_e": float(stim[0]),
+                "consistent_integration": NEST_SCHEME_FLAGS[scheme],
+            })
+            rel = stim - stim[0]
+            change = np.flatnonzero(np.diff(rel) != 0) + 1  # samples where the current changes
+            if change.size:
+                gen = nest.Create("step_current_generator", params={
+                    "amplitude_times": [round(float(j) * dt, 9) for j in change],
+                    "amplitude_values": [float(rel[j]) for j in change],
+                })
+                nest.Connect(gen, neuron, syn_spec={"delay": dt})
+            rec = nest.Create("spike_recorder")
+            nest.Connect(neuron, rec)
+            handles.append((i, n, rec))
+        nest.Simulate(n_max * dt)
+        for i, n, rec in handles:
+            times = np.asarray(rec.get("events")["times"], dtype=float)
+            steps = np.sort(np.rint(times / dt).astype(np.int64))
+            out[i] = NestRun(prepared[i].name, scheme, dt, steps[steps <= n])
+    return out  # type: ignore[return-value]
+
+
+def compare_with_nest(presets=None, *, schemes=("nest",)) -> list[dict]:
+    """Spike steps of izh_brian's NEST schemes against NEST itself, per preset.
+
+    Parameters
+    ----------
+    presets : iterable of str, optional
+        Default: the reference presets of the standard form.
+    schemes : iterable of str
+        ``'nest'`` and/or ``'nest_published'``.
+
+    Returns
+    -------
+    list of dict
+        One row per preset and scheme: ``name``, ``simulator`` (the scheme:
+        ``'nest'`` or ``'nest_published'``), spike
+        counts ``n_spikes_ours`` / ``n_spikes_theirs``, ``max_dt_ms`` (largest
+        difference of paired spike times; ``None`` when the counts differ)
+        and ``agree`` (same spike steps).
+    """
+    from ..presets import REFERENCE_PRESETS, get_preset
+    from ..simulate import simulate_many
+
+    if presets is None:
+        presets = [p.name for p in REFERENCE_PRESETS.values() if p.variant == "standard"]
+    names = [get_preset(p).name for p in presets]
+    rows = []
+    for scheme in schemes:
+        ours = simulate_many(names, scheme=scheme)
+        theirs = run_nest(names, scheme=scheme)
+        for r, t in zip(ours, theirs):
+            rows.append(spike_row(r.name, scheme, r.spike_times_ms, t.spike_times_ms, r.dt_ms))
+    return rows
+
+
+def spike_row(name, simulator, ours_ms, theirs_ms, dt_ms) -> dict:
+    """One agreement record: equal when both spike trains fall on the same steps of ``dt_ms``."""
+    ours_ms = np.asarray(ours_ms, dtype=float)
+    theirs_ms = np.asarray(theirs_ms, dtype=float)
+    same_count = len(ours_ms) == len(theirs_ms)
+    max_dt = float(np.max(np.abs(ours_ms - theirs_ms))) if same_count and len(ours_ms) else (0.0 if same_count else None)
+    agree = bool(same_count and np.array_equal(np.rint(ours_ms / dt_ms), np.rint(theirs_ms / dt_ms)))
+    return {
+        "name": name,
+        "simulator": simulator,
+        "n_spikes_ours": int(len(ours_ms)),
+        "n_spikes_theirs": int(len(theirs_ms)),
+        "max_dt_ms": max_dt,
+        "agree": agree,
+    }

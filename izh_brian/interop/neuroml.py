@@ -1,0 +1,831 @@
+r"""Read, run and write NeuroML2 / LEMS models of Izhikevich cells.
+
+Reading
+-------
+:func:`read_model` parses a NeuroML2 document or a LEMS file (the form
+jNeuroML runs) holding ``izhikevichCell`` (2003 form), ``izhikevich2007Cell``
+(2007 book form), the inputs ``pulseGeneratorDL``, ``rampGeneratorDL``,
+``pulseGenerator`` and ``rampGenerator``, a ``network`` of ``population`` s
+with ``explicitInput`` s (or ``inputList`` s), and a ``Simulation`` (length,
+step). ``Include`` s of the NeuroML core types are known; other included files
+are read too. Parsing is safe: defusedxml forbids DTDs, entity declarations
+and external references. An element this module does not support, a missing
+attribute or a malformed value raises :class:`NeuroMLError`, a ValueError
+whose message names the element, the file and the line.
+
+Running
+-------
+:func:`run_model` builds the Brian2 network (one NeuronGroup per cell form,
+parameters per neuron) and integrates it as jNeuroML does (jLEMS, forward
+Euler): in the step from :math:`t_k` to :math:`t_{k+1}` the inputs take their
+value at :math:`t_{k+1}`, then
+
+.. math::
+
+    v \leftarrow v + \Delta t\, f(v, u, I(t_{k+1})), \qquad
+    u \leftarrow u + \Delta t\, g(v_\text{old}, u),
+
+both from the old values; ``v > thresh`` (``vpeak``) after the update is a
+spike at :math:`t_{k+1}`, and resets. The inputs of NeuroML are
+``delay <= t < delay + duration`` windows; inputs on one cell add up. This
+reproduces jNeuroML's own spike times step for step (see the tests and
+``izh-brian crosscheck``).
+
+Writing
+-------
+:func:`export_presets` writes presets as a NeuroML2 document and a LEMS
+simulation file that includes it: presets of the standard form as
+``izhikevichCell`` s with dimensionless generators, class-1 presets
+(4.1 v + 108) as the equal ``izhikevich2007Cell`` (:func:`as_2007_form`) with
+generators in pA. The accommodation preset (``u' = a b (v + 65)``) has no
+NeuroML core form. Each preset keeps its grid: the pulse edges sit half a step
+between grid points, so that the same samples are on as in the preset's
+protocol whatever the rounding of ``t``.
+
+References
+----------
+NeuroML2 core types: ``NeuroML2CoreTypes/Cells.xml`` and ``Inputs.xml``
+(shipped in the jNeuroML jar). Cannon et al., "LEMS: a language for expressing
+complex biological models in concise and hierarchical form and its use in
+underpinning NeuroML 2", Front. Neuroinform. 8:79, 2014.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "NeuroMLError",
+    "CellSpec",
+    "InputSpec",
+    "PopulationSpec",
+    "NeuroMLModel",
+    "NeuroMLRun",
+    "read_model",
+    "run_model",
+    "run_file",
+    "export_presets",
+    "as_2007_form",
+    "CORE_INCLUDES",
+    "SUPPORTED_ELEMENTS",
+]
+
+NEUROML_NS = "http://www.neuroml.org/schema/neuroml2"
+
+#: Includes of the NeuroML2 core ComponentType files: known, not read.
+CORE_INCLUDES = frozenset({
+    "Cells.xml", "Networks.xml", "Inputs.xml", "Simulation.xml", "Synapses.xml", "Channels.xml",
+    "NeuroMLCoreDimensions.xml", "NeuroMLCoreCompTypes.xml", "PyNN.xml",
+})
+
+_CELLS = ("izhikevichCell", "izhikevich2007Cell")
+_INPUTS = ("pulseGeneratorDL", "rampGeneratorDL", "pulseGenerator", "rampGenerator")
+_IGNORED = ("notes", "annotation", "property", "Dimension", "Unit", "Display", "Line", "OutputFile",
+            "OutputColumn", "EventOutputFile", "EventSelection", "Meta", "Target")
+#: Elements read (or knowingly ignored: displays, outputs, notes, unit definitions).
+SUPPORTED_ELEMENTS = ("Lems", "neuroml", "Include", "include", "network", "population", "explicitInput",
+                      "inputList", "input", "Simulation") + _CELLS + _INPUTS + _IGNORED
+
+
+class NeuroMLError(ValueError):
+    """A NeuroML/LEMS file this module cannot read: the message names element, file and line."""
+
+
+# ----------------------------------------------------------------------------- units
+
+#: SI factor and dimension of the unit symbols NeuroML uses for these models.
+_UNITS = {
+    "": (1.0, "none"),
+    "s": (1.0, "time"), "ms": (1e-3, "time"), "us": (1e-6, "time"),
+    "V": (1.0, "voltage"), "mV": (1e-3, "voltage"),
+    "A": (1.0, "current"), "mA": (1e-3, "current"), "uA": (1e-6, "current"), "nA": (1e-9, "current"),
+    "pA": (1e-12, "current"),
+    "F": (1.0, "capacitance"), "uF": (1e-6, "capacitance"), "nF": (1e-9, "capacitance"),
+    "pF": (1e-12, "capacitance"),
+    "S": (1.0, "conductance"), "mS": (1e-3, "conductance"), "uS": (1e-6, "conductance"),
+    "nS": (1e-9, "conductance"), "pS": (1e-12, "conductance"),
+    "per_s": (1.0, "per_time"), "per_ms": (1e3, "per_time"), "Hz": (1.0, "per_time"),
+    "S_per_V": (1.0, "conductance_per_voltage"), "nS_per_mV": (1e-6, "conductance_per_voltage"),
+    "uS_per_mV": (1e-3, "conductance_per_voltage"), "mS_per_V": (1e-3, "conductance_per_voltage"),
+}
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z_]*)\s*$")
+
+#: The book units the builders take, per dimension (SI factor).
+_BOOK = {"none": 1.0, "time": 1e-3, "voltage": 1e-3, "current": 1e-12, "capacitance": 1e-12,
+         "conductance": 1e-9, "per_time": 1e3, "conductance_per_voltage": 1e-6}
+
+
+def _where(elem) -> str:
+    return f"{elem.get('_file', '?')}, line {elem.get('_line', '?')}"
+
+
+def _quantity(elem, attr: str, dimension: str, default=None, si: bool = False) -> float:
+    """The attribute ``attr`` of ``elem`` in the book unit of ``dimension`` (ms, mV, pA, pF, nS, 1/ms).
+
+    With ``si=True``, in SI units, converted as jLEMS converts (value times
+    the unit's power of ten).
+    """
+    raw = elem.get(attr)
+    if raw is None:
+        if default is not None:
+            return default
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: missing attribute {attr!r}")
+    m = _QUANTITY.match(raw)
+    if not m:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: {attr}={raw!r} is not a number with a unit")
+    value, unit = float(m.group(1)), m.group(2)
+    if unit not in _UNITS:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: {attr}={raw!r} has an unknown unit {unit!r}; "
+                           f"allowed: {', '.join(u for u, (_, d) in _UNITS.items() if d == dimension) or 'none'}")
+    factor, dim = _UNITS[unit]
+    if dim != dimension:
+        allowed = ", ".join(repr(u) for u, (_, d) in _UNITS.items() if d == dimension)
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: {attr}={raw!r} must be a {dimension} "
+                           f"({allowed}), not a {dim}")
+    if si:
+        return value * factor
+    out = value * factor / _BOOK[dimension]
+    if not math.isfinite(out):
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: {attr}={raw!r} is not finite")
+    # Undo the round trip through SI where the unit already is the book's.
+    return value if factor == _BOOK[dimension] else out
+
+
+def _tag(elem) -> str:
+    tag = elem.tag
+    return tag.split("}", 1)[1] if tag.startswith("{") else tag
+
+
+# ----------------------------------------------------------------------------- safe parsing
+
+class _LineTreeBuilder(ET.TreeBuilder):
+    """A TreeBuilder that stamps every element with its file and line (as ``_file``/``_line``)."""
+
+    def __init__(self, filename):
+        super().__init__()
+        self.filename = filename
+        self.parser = None
+        self.open = []  # (tag, line) of the elements not yet closed
+
+    def start(self, tag, attrs):
+        elem = super().start(tag, attrs)
+        line = self.parser.CurrentLineNumber if self.parser is not None else "?"
+        elem.set("_file", self.filename)
+        elem.set("_line", str(line))
+        self.open.append((_tag(elem), line))
+        return elem
+
+    def end(self, tag):
+        if self.open:
+            self.open.pop()
+        return super().end(tag)
+
+
+def _parse_xml(path: str):
+    try:
+        from defusedxml import DefusedXmlException
+        from defusedxml.ElementTree import DefusedXMLParser
+    except ImportError:
+        raise NeuroMLError("reading NeuroML/LEMS needs defusedxml to parse XML safely: "
+                           "pip install defusedxml (or izh_brian[neuroml])") from None
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise FileNotFoundError(f"cannot read NeuroML/LEMS file {path!r}: {exc.strerror or exc}") from None
+    builder = _LineTreeBuilder(path)
+    parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    builder.parser = parser.parser
+    try:
+        parser.feed(data)
+        return parser.close()
+    except DefusedXmlException as exc:
+        raise NeuroMLError(f"{path}: refused unsafe XML ({type(exc).__name__}: {exc}); "
+                           "DTDs, entities and external references are not allowed") from None
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else "?"
+        inside = ""
+        if builder.open:
+            tag, opened = builder.open[-1]
+            inside = f" inside <{tag}> opened at line {opened}"
+        raise NeuroMLError(f"{path}, line {line}: malformed XML{inside}: {exc}") from None
+
+
+# ----------------------------------------------------------------------------- model records
+
+@dataclass
+class CellSpec:
+    """A cell component: ``kind`` is ``izhikevichCell`` or ``izhikevich2007Cell``; ``params`` in book units."""
+
+    id: str
+    kind: str
+    params: dict
+    where: str = ""
+
+
+@dataclass
+class InputSpec:
+    """An input component (a generator).
+
+    ``params`` holds the values in ms and in mV/ms (DL) or pA; ``params_si``
+    the same in SI units (s, A), as jLEMS computes with them.
+    """
+
+    id: str
+    kind: str
+    params: dict
+    where: str = ""
+    params_si: dict = field(default_factory=dict)
+
+    @property
+    def dimensionless(self) -> bool:
+        return self.kind.endswith("DL")
+
+    def at(self, t_ms: np.ndarray) -> np.ndarray:
+        """The current (mV/ms or pA) at times ``t_ms`` (NeuroML's windows: ``delay <= t < delay + duration``)."""
+        return self._at(np.asarray(t_ms, dtype=float), self.params)
+
+    def at_si(self, t_s: np.ndarray) -> np.ndarray:
+        """The current (dimensionless or A) at times ``t_s`` in seconds, in jLEMS's SI arithmetic."""
+        return self._at(np.asarray(t_s, dtype=float), self.params_si)
+
+    def _at(self, t, p):
+        inside = (t >= p["delay"]) & (t < p["duration"] + p["delay"])
+        w = p.get("weight", 1.0)
+        if self.kind.startswith("pulse"):
+            return np.where(inside, w * p["amplitude"], 0.0)
+        ramp = p["startAmplitude"] + (p["finishAmplitude"] - p["startAmplitude"]) * (t - p["delay"]) / p["duration"]
+        return np.where(inside, w * ramp, w * p["baselineAmplitude"])
+
+
+@dataclass
+class PopulationSpec:
+    """A population: ``size`` cells of component ``component``."""
+
+    id: str
+    component: str
+    size: int
+    where: str = ""
+
+
+@dataclass
+class NeuroMLModel:
+    """What :func:`read_model` found: components, the network and the simulation settings."""
+
+    path: str
+    cells: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)
+    populations: dict = field(default_factory=dict)
+    #: (population id, cell index, input id, weight, "<element> in FILE, line N")
+    explicit_inputs: list = field(default_factory=list)
+    network_id: str | None = None
+    duration_ms: float | None = None
+    dt_ms: float | None = None
+    dt_s: float | None = None
+    target: str | None = None
+
+
+@dataclass
+class NeuroMLRun:
+    """Spikes of a run: per population, one array of spike times (ms) per cell."""
+
+    duration_ms: float
+    dt_ms: float
+    spike_times_ms: dict
+    sizes: dict
+
+    def to_dict(self) -> dict:
+        """The ``izh-brian neuroml run --json`` record."""
+        return {
+            "duration_ms": self.duration_ms,
+            "dt_ms": self.dt_ms,
+            "populations": {
+                pop: {"size": self.sizes[pop], "spike_times_ms": [[float(t) for t in cell] for cell in cells]}
+                for pop, cells in self.spike_times_ms.items()
+            },
+        }
+
+
+# ----------------------------------------------------------------------------- reading
+
+_CELL_ATTRS = {
+    "izhikevichCell": {"v0": "voltage", "thresh": "voltage", "a": "none", "b": "none", "c": "none", "d": "none"},
+    "izhikevich2007Cell": {"v0": "voltage", "C": "capacitance", "k": "conductance_per_voltage", "vr": "voltage",
+                           "vt": "voltage", "vpeak": "voltage", "a": "per_time", "b": "conductance",
+                           "c": "voltage", "d": "current"},
+}
+_INPUT_ATTRS = {
+    "pulseGeneratorDL": {"delay": "time", "duration": "time", "amplitude": "none"},
+    "pulseGenerator": {"delay": "time", "duration": "time", "amplitude": "current"},
+    "rampGeneratorDL": {"delay": "time", "duration": "time", "startAmplitude": "none", "finishAmplitude": "none",
+                        "baselineAmplitude": "none"},
+    "rampGenerator": {"delay": "time", "duration": "time", "startAmplitude": "current",
+                      "finishAmplitude": "current", "baselineAmplitude": "current"},
+}
+_TARGET_BRACKET = re.compile(r"^\s*(?:\.\./)?([A-Za-z_][\w.-]*)\[(\d+)\]\s*$")
+_TARGET_PATH = re.compile(r"^\s*(?:\.\./)?([A-Za-z_][\w.-]*)/(\d+)/[\w.-]+\s*$")
+
+
+def _unsupported(elem, parent=None) -> NeuroMLError:
+    ctx = f" inside <{_tag(parent)}>" if parent is not None else ""
+    return NeuroMLError(f"unsupported element <{_tag(elem)}>{ctx} in {_where(elem)}; this reader handles "
+                        f"{', '.join(_CELLS + _INPUTS)}, network/population/explicitInput/inputList and Simulation")
+
+
+def _require(elem, attr):
+    value = elem.get(attr)
+    if value is None or not value.strip():
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: missing attribute {attr!r}")
+    return value.strip()
+
+
+def read_model(path) -> NeuroMLModel:
+    """Read a NeuroML2 or LEMS file (and the non-core files it includes).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.nml`` NeuroML2 document or a LEMS ``.xml`` file.
+
+    Returns
+    -------
+    NeuroMLModel
+
+    Raises
+    ------
+    NeuroMLError
+        Unsupported or malformed element (the message names element, file and
+        line), unsafe XML, an unknown component, or a duplicate id.
+    FileNotFoundError
+        The file (or an included one) does not exist.
+    """
+    path = os.fspath(path)
+    model = NeuroMLModel(path=path)
+    _read_into(model, path, seen=set())
+    _check_references(model)
+    return model
+
+
+def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
+    real = os.path.realpath(path)
+    if real in seen:
+        return
+    seen.add(real)
+    root = _parse_xml(path)
+    if _tag(root) not in ("Lems", "neuroml"):
+        raise NeuroMLError(f"<{_tag(root)}> in {_where(root)}: the root element must be <Lems> or <neuroml>")
+    base = os.path.dirname(os.path.abspath(path))
+    for elem in root:
+        if not isinstance(elem.tag, str):  # comments, processing instructions
+            continue
+        tag = _tag(elem)
+        if tag in ("Include", "include"):
+            name = _require(elem, "file" if tag == "Include" else "href")
+            if os.path.basename(name) in CORE_INCLUDES and not os.path.exists(os.path.join(base, name)):
+                continue
+            inc = os.path.join(base, name)
+            if not os.path.exists(inc):
+                raise NeuroMLError(f"<{tag}> in {_where(elem)}: included file {name!r} not found "
+                                   f"(looked for {inc})")
+            _read_into(model, inc, seen)
+        elif tag in _CELLS:
+            spec = CellSpec(_require(elem, "id"), tag, {a: _quantity(elem, a, d) for a, d in _CELL_ATTRS[tag].items()},
+                            _where(elem))
+            _add_unique(model.cells, spec, elem, model)
+        elif tag in _INPUTS:
+            params = {a: _quantity(elem, a, d) for a, d in _INPUT_ATTRS[tag].items()}
+            params["weight"] = _quantity(elem, "weight", "none", default=1.0)
+            if params["duration"] < 0:
+                raise NeuroMLError(f"<{tag}> in {_where(elem)}: duration must be >= 0")
+            if tag.startswith("ramp") and params["duration"] == 0:
+                raise NeuroMLError(f"<{tag}> in {_where(elem)}: a ramp's duration must be > 0")
+            params_si = {a: _quantity(elem, a, d, si=True) for a, d in _INPUT_ATTRS[tag].items()}
+            params_si["weight"] = params["weight"]
+            _add_unique(model.inputs, InputSpec(_require(elem, "id"), tag, params, _where(elem), params_si),
+                        elem, model)
+        elif tag == "network":
+            if model.network_id is not None:
+                raise NeuroMLError(f"<network> in {_where(elem)}: only one network per model is supported "
+                                   f"(already have {model.network_id!r})")
+            model.network_id = _require(elem, "id")
+            _read_network(model, elem)
+        elif tag == "Simulation":
+            if model.dt_ms is not None:
+                raise NeuroMLError(f"<Simulation> in {_where(elem)}: only one Simulation per model is supported")
+            model.duration_ms = _quantity(elem, "length", "time")
+            model.dt_ms = _quantity(elem, "step", "time")
+            model.dt_s = _quantity(elem, "step", "time", si=True)
+            model.target = _require(elem, "target")
+            if not (model.dt_ms > 0) or not (model.duration_ms >= model.dt_ms):
+                raise NeuroMLError(f"<Simulation> in {_where(elem)}: need step > 0 and length >= step, "
+                                   f"got step={elem.get('step')!r}, length={elem.get('length')!r}")
+            for child in elem:
+                if isinstance(child.tag, str) and _tag(child) not in _IGNORED:
+                    raise _unsupported(child, elem)
+        elif tag in _IGNORED:
+            continue
+        else:
+            raise _unsupported(elem, root)
+
+
+def _add_unique(table, spec, elem, model):
+    if spec.id in model.cells or spec.id in model.inputs:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: duplicate id {spec.id!r}")
+    table[spec.id] = spec
+
+
+def _read_network(model, net) -> None:
+    for elem in net:
+        if not isinstance(elem.tag, str):
+            continue
+        tag = _tag(elem)
+        if tag == "population":
+            if elem.get("type") == "populationList" or any(isinstance(c.tag, str) and _tag(c) == "instance"
+                                                          for c in elem):
+                raise NeuroMLError(f"<population> in {_where(elem)}: populations with <instance> lists are not "
+                                   "supported; give size=")
+            pid = _require(elem, "id")
+            try:
+                size = int(_require(elem, "size"))
+            except ValueError:
+                raise NeuroMLError(f"<population> in {_where(elem)}: size={elem.get('size')!r} is not an "
+                                   "integer") from None
+            if size < 1:
+                raise NeuroMLError(f"<population> in {_where(elem)}: size must be >= 1, got {size}")
+            if pid in model.populations:
+                raise NeuroMLError(f"<population> in {_where(elem)}: duplicate population id {pid!r}")
+            model.populations[pid] = PopulationSpec(pid, _require(elem, "component"), size, _where(elem))
+        elif tag == "explicitInput":
+            pop, idx = _parse_target(elem, _require(elem, "target"))
+            model.explicit_inputs.append((pop, idx, _require(elem, "input"), 1.0, f"<{tag}> in {_where(elem)}"))
+        elif tag == "inputList":
+            comp = _require(elem, "component")
+            for child in elem:
+                if not isinstance(child.tag, str):
+                    continue
+                if _tag(child) not in ("input", "inputW"):
+                    raise _unsupported(child, elem)
+                pop, idx = _parse_target(child, _require(child, "target"))
+                w = _quantity(child, "weight", "none", default=1.0)
+                model.explicit_inputs.append((pop, idx, comp, w, f"<{_tag(child)}> in {_where(child)}"))
+        elif tag in _IGNORED:
+            continue
+        else:
+            raise _unsupported(elem, net)
+
+
+def _parse_target(elem, target):
+    m = _TARGET_BRACKET.match(target) or _TARGET_PATH.match(target)
+    if not m:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: target {target!r} is not of the form "
+                           "'pop[i]', '../pop[i]' or '../pop/i/cell'")
+    return m.group(1), int(m.group(2))
+
+
+def _check_references(model: NeuroMLModel) -> None:
+    for pop in model.populations.values():
+        if pop.component not in model.cells:
+            raise NeuroMLError(f"<population> in {pop.where}: component {pop.component!r} is not a cell of this "
+                               f"model; cells: {', '.join(model.cells) or 'none'}")
+    for pop, idx, inp, _w, where in model.explicit_inputs:
+        if pop not in model.populations:
+            raise NeuroMLError(f"{where}: unknown population {pop!r}; populations: "
+                               f"{', '.join(model.populations) or 'none'}")
+        if not (0 <= idx < model.populations[pop].size):
+            raise NeuroMLError(f"{where}: cell index {idx} out of range for population {pop!r} "
+                               f"of size {model.populations[pop].size}")
+        if inp not in model.inputs:
+            raise NeuroMLError(f"{where}: unknown input {inp!r}; inputs: {', '.join(model.inputs) or 'none'}")
+        cell = model.cells[model.populations[pop].component]
+        dl = model.inputs[inp].dimensionless
+        if dl != (cell.kind == "izhikevichCell"):
+            raise NeuroMLError(f"{where}: {model.inputs[inp].kind} {inp!r} cannot drive {cell.kind} "
+                               f"{cell.id!r} (izhikevichCell takes the dimensionless *DL generators, "
+                               "izhikevich2007Cell the dimensional ones)")
+    if model.target is not None and model.network_id is not None and model.target != model.network_id:
+        raise NeuroMLError(f"Simulation target {model.target!r} is not the network {model.network_id!r}")
+
+
+# ----------------------------------------------------------------------------- running
+
+def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_class=None) -> NeuroMLRun:
+    """Simulate a model read by :func:`read_model` with Brian2, as jNeuroML integrates it.
+
+    Parameters
+    ----------
+    model : NeuroMLModel
+    duration_ms, dt_ms : float, optional
+        Override the file's Simulation length and step (required when the
+        file has no Simulation).
+
+    Returns
+    -------
+    NeuroMLRun
+        Spike times (ms) per population and cell.
+
+    Raises
+    ------
+    NeuroMLError
+        No Simulation settings, or no populations.
+    """
+    from brian2 import Network, SpikeMonitor, amp, ms
+
+    from ..model import make_neurons, make_neurons_2007
+
+    T = model.duration_ms if duration_ms is None else float(duration_ms)
+    dt = model.dt_ms if dt_ms is None else float(dt_ms)
+    if T is None or dt is None:
+        raise NeuroMLError(f"{model.path}: no <Simulation> with length and step; give duration_ms and dt_ms")
+    if not model.populations:
+        raise NeuroMLError(f"{model.path}: no <population> to simulate")
+    n_steps = int(round(T / dt))
+    # Step k (t_k -> t_k+1) sees the inputs at t_k+1, as jLEMS updates them
+    # first. jLEMS keeps time in seconds as a running sum of the step, so an
+    # input edge that falls on the grid switches on the step that sum decides.
+    dt_s = model.dt_s if (dt_ms is None and model.dt_s is not None) else dt * 1e-3
+    t_next = np.cumsum(np.full(n_steps, dt_s))
+
+    cells_of = {"izhikevichCell": [], "izhikevich2007Cell": []}
+    for pop in model.populations.values():
+        kind = model.cells[pop.component].kind
+        for i in range(pop.size):
+            cells_of[kind].append((pop.id, i))
+    drive = {}
+    for pop, idx, inp, w, _where_ in model.explicit_inputs:
+        key = (pop, idx)
+        drive[key] = drive.get(key, 0.0) + w * model.inputs[inp].at_si(t_next)
+
+    net = Network()
+    monitors = []
+    for kind, members in cells_of.items():
+        if not members:
+            continue
+        params = [model.cells[model.populations[p].component].params for p, _ in members]
+        stim = np.zeros((n_steps, len(members)))
+        for col, key in enumerate(members):
+            if key in drive:
+                stim[:, col] = drive[key]
+        col = lambda name: np.array([p[name] for p in params], dtype=float)  # noqa: E731
+        if kind == "izhikevichCell":
+            G = make_neurons(len(members), a=col("a"), b=col("b"), c=col("c"), d=col("d"), v0=col("v0"),
+                             vpeak=col("thresh"), scheme="euler", dt=dt, stimulus=stim,
+                             codeobj_class=codeobj_class)
+        else:
+            G = make_neurons_2007(len(members), C=col("C"), k=col("k"), vr=col("vr"), vt=col("vt"),
+                                  vpeak=col("vpeak"), a=col("a"), b=col("b"), c=col("c"), d=col("d"),
+                                  v0=col("v0"), u0=0.0, scheme="euler", dt=dt, stimulus=stim * amp,
+                                  codeobj_class=codeobj_class)
+        mon = SpikeMonitor(G, record=True)
+        net.add(G, mon)
+        monitors.append((members, mon))
+    net.run(n_steps * dt * ms, namespace={})
+
+    spikes = {pid: [[] for _ in range(pop.size)] for pid, pop in model.populations.items()}
+    for members, mon in monitors:
+        steps = np.rint(np.asarray(mon.t / ms) / dt).astype(np.int64)
+        idx = np.asarray(mon.i[:])
+        for col, (pid, i) in enumerate(members):
+            # The spike of step k is stamped at its end, t_k+1, as jNeuroML does.
+            spikes[pid][i] = np.sort(steps[idx == col] + 1) * dt
+    sizes = {pid: pop.size for pid, pop in model.populations.items()}
+    return NeuroMLRun(T, dt, {pid: [np.asarray(c, dtype=float) for c in cells] for pid, cells in spikes.items()},
+                      sizes)
+
+
+def run_file(path, **kwargs) -> NeuroMLRun:
+    """:func:`read_model` then :func:`run_model`."""
+    return run_model(read_model(path), **kwargs)
+
+
+# ----------------------------------------------------------------------------- writing
+
+def _fmt(x: float) -> str:
+    x = float(x)
+    return repr(0.0 if x == 0 else x)
+
+
+def _grid_inputs(p, n: int):
+    """NeuroML generators reproducing the preset's sampled protocol on its grid ``t_j = j dt``.
+
+    Windows are the runs of grid samples inside each piece; their edges sit
+    half a step between grid points.
+    """
+    from ..stimuli import time_grid_ms
+
+    dt = p.dt
+    t = time_grid_ms(dt, p.duration)
+    gens = []
+    base = p.stimulus.baseline
+    end = (n + 1) * dt  # beyond the last sample the file's Simulation asks for
+    if base != 0:
+        gens.append(("pulseGeneratorDL", {"delay": 0.0, "duration": end + dt, "amplitude": base}))
+    for piece in p.stimulus.pieces:
+        on = np.flatnonzero(piece.mask(t))
+        if on.size == 0:
+            continue
+        if np.any(np.diff(on) != 1):
+            raise ValueError(f"preset {p.name!r}: a window of its protocol is not contiguous on the grid")
+        j0, j1 = int(on[0]), int(on[-1]) + 1
+        delay = (j0 - 0.5) * dt
+        stop = (j1 - 0.5) * dt if j1 < len(t) else end
+        duration = stop - delay
+        if piece.gain == 0:
+            gens.append(("pulseGeneratorDL", {"delay": delay, "duration": duration, "amplitude": piece.value - base}))
+        else:
+            gens.append(("rampGeneratorDL", {
+                "delay": delay, "duration": duration,
+                "startAmplitude": float(piece.values(np.array([delay]))[0]) - base,
+                "finishAmplitude": float(piece.values(np.array([stop]))[0]) - base,
+                "baselineAmplitude": 0.0,
+            }))
+    return gens
+
+
+def as_2007_form(p) -> dict:
+    r"""The ``izhikevich2007Cell`` that is exactly preset ``p`` (book units: pF, nS/mV, mV, 1/ms, nS, pA).
+
+    With :math:`C` = 1 pF a current of 1 pA moves v by 1 mV/ms, so the
+    paper's implicit units carry over. The 2003 form
+    :math:`v' = k_2 v^2 + k_1 v + k_0 - u + I,\ u' = a (b v - u)` equals the
+    2007 form :math:`C v' = k (v - v_r)(v - v_t) - u_7 + I,    u_7' = a (b (v - v_r) - u_7)` with :math:`k = k_2`,
+    :math:`u_7 = u - b v_r`, and :math:`v_r, v_t` the roots of
+
+    .. math::
+
+        k_2 v_r^2 + (k_1 - b) v_r + k_0 = 0, \qquad v_t = -k_1/k_2 - v_r.
+
+    NeuroML's cell starts at :math:`u_7 = 0`, so the root must be
+    :math:`v_r = V_0` when :math:`u_0 = b V_0`: this holds for the class-1
+    presets (V0 = -60 mV, :math:`v_r` = -60, :math:`v_t` = -42.5 mV).
+
+    Raises
+    ------
+    ValueError
+        The variant has no ``-u`` in u' (accommodation), the roots are not
+        real, or no root makes the initial state expressible.
+    """
+    from ..model import VARIANTS
+
+    k2, k1, k0, v_u, g_u = VARIANTS[p.variant]
+    if g_u != 1.0 or v_u != 0.0:
+        raise ValueError(f"preset {p.name!r} uses the {p.variant!r} equation variant (u' = a b (v + 65), no -u "
+                         "term), which neither izhikevichCell nor izhikevich2007Cell can express")
+    disc = (k1 - p.b) ** 2 - 4 * k2 * k0
+    if disc < 0:
+        raise ValueError(f"preset {p.name!r}: its equations have no real rest/threshold pair (vr, vt)")
+    u0 = p.initial_u
+    for root in sorted(((-(k1 - p.b) + sgn * math.sqrt(disc)) / (2 * k2) for sgn in (1, -1)),
+                       key=lambda r: abs(u0 - p.b * r)):
+        vr = round(root, 9)
+        vt = round(-k1 / k2 - vr, 9)
+        ok_poly = abs(k2 * vr * vt - (k0 - p.b * vr)) < 1e-9 and abs(-k2 * (vr + vt) - k1) < 1e-9
+        if ok_poly and abs(u0 - p.b * vr) < 1e-12:
+            return {"v0": p.V0, "C": 1.0, "k": k2, "vr": vr, "vt": vt, "vpeak": 30.0, "a": p.a, "b": p.b,
+                    "c": p.c, "d": p.d}
+    raise ValueError(f"preset {p.name!r}: izhikevich2007Cell starts at u = 0, which is not this preset's "
+                     f"initial state u0 = {u0:g} in the 2007 form")
+
+
+_2007_UNITS = {"v0": "mV", "C": "pF", "k": "nS_per_mV", "vr": "mV", "vt": "mV", "vpeak": "mV", "a": "per_ms",
+               "b": "nS", "c": "mV", "d": "pA"}
+_CELL_ORDER = ("izhikevichCell", "izhikevich2007Cell")
+_INPUT_ORDER = ("pulseGenerator", "pulseGeneratorDL", "rampGenerator", "rampGeneratorDL")
+
+
+def export_presets(names, path, *, network_id: str = "net", include_events: bool = True) -> tuple[str, str]:
+    """Write presets as a NeuroML2 document and a LEMS simulation file that jNeuroML runs.
+
+    Each preset of the standard form becomes an ``izhikevichCell`` (v0,
+    thresh = 30 mV, a, b, c, d) driven by ``pulseGeneratorDL`` /
+    ``rampGeneratorDL`` inputs; a class-1 preset (4.1 v + 108) becomes the
+    equal ``izhikevich2007Cell`` of :func:`as_2007_form` (C = 1 pF) driven by
+    ``pulseGenerator`` / ``rampGenerator`` in pA. Each gets a population
+    ``pop_<name>`` of one cell; its inputs reproduce its protocol sample for
+    sample on its grid (a baseline is one long pulse; a piece adds
+    ``value - baseline``).
+    The Simulation runs ``length = `` the longest duration at the presets'
+    common ``step = dt``.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Presets sharing one dt (any but accommodation).
+    path : str
+        The LEMS file to write; the NeuroML2 document goes beside it as
+        ``<stem>.net.nml``.
+    include_events : bool
+        Add an EventOutputFile recording every cell's spikes
+        (``<stem>.spikes.dat``, format TIME_ID, ids in population order).
+
+    Returns
+    -------
+    (lems_path, nml_path)
+
+    Raises
+    ------
+    ValueError
+        Unknown preset; the accommodation preset (``u' = a b (v + 65)`` has no
+        NeuroML core cell); presets of different dt; a preset whose initial u
+        the cell types cannot start from.
+    """
+    from ..presets import get_preset
+    from ..stimuli import n_steps
+
+    presets = [get_preset(n) for n in names]
+    if not presets:
+        raise ValueError("give at least one preset to export")
+    forms = {}
+    for p in presets:
+        if p.variant == "standard" and (p.u0 is None or p.u0 == p.b * p.V0):
+            forms[p.name] = None
+        else:
+            forms[p.name] = as_2007_form(p)  # raises for what neither cell type can hold
+    dts = sorted({p.dt for p in presets})
+    if len(dts) > 1:
+        groups = {dt: [p.name for p in presets if p.dt == dt] for dt in dts}
+        raise ValueError("one export holds one Simulation step; these presets have different dt: "
+                         + "; ".join(f"dt={dt:g} ms: {', '.join(ns)}" for dt, ns in groups.items()))
+    if len({p.name for p in presets}) != len(presets):
+        raise ValueError("a preset is named twice")
+    dt = dts[0]
+    length = max(p.duration for p in presets)
+    n = max(n_steps(p.dt, p.duration) for p in presets)
+
+    path = os.fspath(path)
+    stem = os.path.basename(path)
+    for suffix in (".xml", ".lems"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+    if stem.startswith("LEMS_"):
+        stem = stem[5:]
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    nml_name = f"{stem}.net.nml"
+
+    doc = ET.Element("neuroml", {"xmlns": NEUROML_NS, "id": stem})
+    ET.SubElement(doc, "notes").text = "Izhikevich presets exported by izh_brian (figure1.m / izhi2003.m protocols)."
+    # The NeuroML2 schema wants the cells, then the inputs grouped by type, then
+    # the network (populations before inputs).
+    cells = {kind: [] for kind in _CELL_ORDER}
+    generators = {kind: [] for kind in _INPUT_ORDER}
+    net = ET.Element("network", {"id": network_id})
+    wires = []
+    for p in presets:
+        form = forms[p.name]
+        if form is None:
+            cells["izhikevichCell"].append({"id": p.name, "v0": f"{_fmt(p.V0)}mV", "thresh": "30mV",
+                                            "a": _fmt(p.a), "b": _fmt(p.b), "c": _fmt(p.c), "d": _fmt(p.d)})
+        else:
+            attrs = {"id": p.name}
+            attrs.update({key: f"{_fmt(form[key])}{unit}" for key, unit in _2007_UNITS.items()})
+            cells["izhikevich2007Cell"].append(attrs)
+        ET.SubElement(net, "population", {"id": f"pop_{p.name}", "component": p.name, "size": "1"})
+        for j, (kind, params) in enumerate(_grid_inputs(p, n)):
+            gid = f"{p.name}_in{j}"
+            attrs = {"id": gid}
+            unit = "" if form is None else "pA"
+            if form is not None:
+                kind = kind[:-2]  # pA generators for the 2007 form (C = 1 pF: 1 pA ~ 1 mV/ms)
+            for key, value in params.items():
+                attrs[key] = f"{_fmt(value)}ms" if key in ("delay", "duration") else f"{_fmt(value)}{unit}"
+            generators[kind].append(attrs)
+            wires.append({"target": f"pop_{p.name}[0]", "input": gid, "destination": "synapses"})
+    for kind, items in cells.items():
+        for attrs in items:
+            ET.SubElement(doc, kind, attrs)
+    for kind, items in generators.items():
+        for attrs in items:
+            ET.SubElement(doc, kind, attrs)
+    for attrs in wires:
+        ET.SubElement(net, "explicitInput", attrs)
+    doc.append(net)
+    ET.indent(doc)
+    with open(os.path.join(folder, nml_name), "wb") as fh:
+        fh.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        fh.write(ET.tostring(doc, encoding="utf-8"))
+        fh.write(b"\n")
+
+    lems = ET.Element("Lems")
+    ET.SubElement(lems, "Target", {"component": "sim"})
+    for core in ("Cells.xml", "Networks.xml", "Inputs.xml", "Simulation.xml"):
+        ET.SubElement(lems, "Include", {"file": core})
+    ET.SubElement(lems, "Include", {"file": nml_name})
+    sim = ET.SubElement(lems, "Simulation", {"id": "sim", "length": f"{_fmt(length)}ms", "step": f"{_fmt(dt)}ms",
+                                             "target": network_id})
+    if include_events:
+        ev = ET.SubElement(sim, "EventOutputFile", {"id": "spikes", "fileName": f"{stem}.spikes.dat",
+                                                    "format": "TIME_ID"})
+        for i, p in enumerate(presets):
+            ET.SubElement(ev, "EventSelection", {"id": str(i), "select": f"pop_{p.name}[0]", "eventPort": "spike"})
+    ET.indent(lems)
+    with open(path, "wb") as fh:
+        fh.write(ET.tostring(lems, encoding="utf-8"))
+        fh.write(b"\n")
+    return path, os.path.join(folder, nml_name)
