@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 tests
 
 bench: $(STAMP)
-	$(PY) -m izh_brian.bench presets
+	$(PY) -m izh_brian.bench all
 
 clean:
 	rm -rf report/build .pytest_cache

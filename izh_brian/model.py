@@ -55,7 +55,6 @@ The 2007 form (Izhikevich, *Dynamical Systems in Neuroscience*, 2007; NeuroML's
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import re
@@ -189,7 +188,7 @@ def _table_function(table, unit, fname, values_name, cython_code) -> Function:
         return_type="float",
         stateless=True,
     )
-    f.implementations.add_implementation("numpy", numpy_impl, name=fname)
+    f.implementations.add_implementation("numpy", numpy_impl)
     f.implementations.add_implementation(
         "cython", cython_code, namespace={values_name: table}, name=fname
     )
@@ -643,21 +642,3 @@ def _plain(x, unit, what):
     return arr
 
 
-def codegen_fallback_warning():  # pragma: no cover - depends on the machine
-    """Warn once if Cython is not usable (Brian2 then runs numpy code)."""
-    try:
-        from brian2.codegen.runtime.cython_rt import CythonCodeObject
-
-        if not CythonCodeObject.is_available():
-            warnings.warn(
-                "izh_brian: no working C compiler for Cython; falling back to Brian2's numpy target (slower).",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            return False
-    except Exception:
-        return False
-    return True
-
-
-_ = second  # re-exported unit used in docs

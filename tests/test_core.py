@@ -304,3 +304,11 @@ def test_package_exports():
     """The documented entry points are exported at the top level."""
     for name in ("PRESETS", "make_neurons", "simulate", "simulate_many"):
         assert hasattr(izh_brian, name)
+
+
+def test_numpy_target_gives_the_same_spikes_as_cython():
+    """Without a compiler Brian2 falls back to numpy code; the neuron must not change with the target."""
+    from brian2 import NumpyCodeObject
+
+    r = simulate("tonic_spiking", codeobj_class=NumpyCodeObject)
+    assert r.spike_times_ms.tolist() == oracle.run_figure1("tonic_spiking")[0]

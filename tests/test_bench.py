@@ -1,0 +1,69 @@
+"""What the benchmarks measure (izh_brian.bench): compiled-code reuse with a cold cache, the atlas accounting.
+
+Speed itself is reported by `python -m izh_brian.bench`, not asserted here.
+"""
+
+import os
+
+import pytest
+
+from izh_brian import bench
+from izh_brian.cli import main
+from izh_brian.presets import get_preset, preset_names
+
+
+def test_cold_cache_compiles_once_not_per_preset(tmp_path):
+    """With an empty Cython cache (a temporary directory given to a subprocess, the user's
+    cache untouched), the first run of two presets compiles the model's code objects; a
+    second fresh process that simulates all 28 presets (four different dt) finds every
+    module it needs in that cache and compiles nothing: the number of compiled modules
+    does not grow with the number of presets."""
+    names = preset_names()
+    assert len(names) == 28 and len({get_preset(n).dt for n in names}) >= 3
+    cache = tmp_path / "cython"
+    first = bench.cold_run(names[:2], cache_dir=str(cache))
+    mods = sorted(f for f in os.listdir(cache) if f.endswith(".so"))
+    assert first["n_modules"] == len(mods) >= 4  # state update, threshold, reset, monitors
+    assert first["compile_s"] > 0
+    full = bench.cold_run(names, cache_dir=str(cache))
+    assert full["n_modules"] == first["n_modules"]
+    assert sorted(f for f in os.listdir(cache) if f.endswith(".so")) == mods
+    assert full["compile_s"] < 0.5 * first["compile_s"]
+    assert full["n_spikes"] > first["n_spikes"]
+
+
+def test_bytes_per_neuron_step_are_the_kernels_arrays():
+    """The bandwidth bound counts the per-neuron arrays the compiled kernels stream each
+    step: everything the state update reads (at least v, u and the model's a, b, the
+    quadratic's k2, k1, k0 and the drive I_ext, float64 each), the writes of the
+    integrated v and u, and the threshold's reads of v and vpeak; the reset's c and d
+    (touched only by spiking neurons) are not counted."""
+    arrays = bench.kernel_arrays()
+    su, th = arrays["stateupdate"], arrays["threshold"]
+    for name in ("v", "u", "a", "b", "k2", "k1", "k0", "I_ext"):
+        assert su[name] == 8, name
+    assert {"v", "vpeak"} <= set(th) and "c" not in su and "d" not in su
+    assert arrays["written"] == ["u", "v"]
+    expected = sum(su.values()) + sum(th.values()) + 16
+    assert bench.bytes_per_neuron_step(arrays) == expected
+    assert bench.bytes_per_neuron_step(arrays) >= 8 * 8 + 16 + 16
+
+
+def test_small_atlas_benchmark_accounts_its_neuron_steps():
+    """The atlas benchmark counts points x steps (the grid 0:dt:T includes T) and relates
+    its run time to the time the same bytes take at the measured copy bandwidth."""
+    r = bench.bench_atlas(n_points=400, duration_ms=50.0, classify=False, profile=False, bandwidth_n=4_000_000)
+    assert r["n_points"] == 400
+    assert r["neuron_steps"] == 400 * (50.0 / 0.25 + 1)
+    assert r["neuron_steps_per_s"] == pytest.approx(r["neuron_steps"] / r["run_s"])
+    assert r["bound_s"] == pytest.approx(r["neuron_steps"] * r["bytes_per_neuron_step"] / r["bandwidth"]["copy_Bps"])
+    assert 1e8 < r["bandwidth"]["copy_Bps"] < 1e13
+    text = bench.format_results({"atlas": r})
+    assert "neuron-steps/s" in text and "bandwidth" in text
+
+
+def test_bench_cli_refuses_unknown_benchmarks(capsys):
+    """`izh-brian bench` names the benchmarks it knows when given another one."""
+    assert main(["bench", "everything"]) == 2
+    err = capsys.readouterr().err
+    assert "presets, network, cold, atlas, standalone" in err and err.count("\n") == 1
