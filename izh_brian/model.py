@@ -402,12 +402,7 @@ def make_neurons(
         **kwargs,
     )
     if scheme == "net2003":
-        # net.m detects and resets spikes at the start of a step, from the
-        # state the previous step left, before the update.
-        G.thresholder["spike"].when = "before_groups"
-        G.thresholder["spike"].order = -2
-        G.resetter["spike"].when = "before_groups"
-        G.resetter["spike"].order = -1
+        _detect_spikes_first(G)
     G.a = _plain(a, 1, "a")
     G.b = _plain(b, 1, "b")
     G.c = _plain(c, mV, "c") * mV
@@ -431,6 +426,14 @@ def make_neurons(
     G.stride = strides
     G.h = strides * dt_ms * ms if steps is not None else np.full(n, dt_ms) * ms
     return G
+
+
+def _detect_spikes_first(G) -> None:
+    """net.m's order: detect and reset spikes at the start of a step, from the state the previous step left."""
+    G.thresholder["spike"].when = "before_groups"
+    G.thresholder["spike"].order = -2
+    G.resetter["spike"].when = "before_groups"
+    G.resetter["spike"].order = -1
 
 
 def _strides(steps, dt_ms, n):
@@ -572,10 +575,7 @@ def make_neurons_2007(
         **kwargs,
     )
     if scheme == "net2003":
-        G.thresholder["spike"].when = "before_groups"
-        G.thresholder["spike"].order = -2
-        G.resetter["spike"].when = "before_groups"
-        G.resetter["spike"].order = -1
+        _detect_spikes_first(G)
     G.C = _plain(C, pF, "C") * pF
     G.k = _plain(k, nS / mV, "k") * nS / mV
     G.vr = _plain(vr, mV, "vr") * mV
