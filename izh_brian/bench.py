@@ -47,6 +47,8 @@ import time
 
 import numpy as np
 
+from .jsonutil import to_jsonable
+
 __all__ = [
     "bench_presets",
     "bench_cold",
@@ -460,20 +462,6 @@ def format_results(results: dict) -> str:
     return "\n".join(BENCHES[k][1](v) for k, v in results.items())
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {k: _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        return float(x) if np.isfinite(x) else None
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m izh_brian.bench", description=__doc__.splitlines()[0])
     parser.add_argument("which", nargs="?", default="presets", choices=list(BENCHES) + ["all"])
@@ -481,7 +469,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = run_benches(args.which, quiet_stdout=args.json)
     if args.json:
-        json.dump(_jsonable(results), sys.stdout, indent=1)
+        json.dump(to_jsonable(results), sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
         print(format_results(results))

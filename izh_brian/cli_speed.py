@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from .jsonutil import to_jsonable
+
 __all__ = ["register"]
 
 
@@ -52,7 +54,7 @@ def _cmd_bench(args) -> int:
         raise CLIError(f"unknown benchmark {args.which!r}; allowed: {', '.join(bench.BENCHES)}, all")
     results = bench.run_benches(args.which, quiet_stdout=args.json)
     if args.json:
-        emit_json(bench._jsonable(results))
+        emit_json(to_jsonable(results))
     else:
         print(bench.format_results(results))
     return 0

@@ -43,6 +43,8 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from .jsonutil import to_jsonable
+
 __all__ = [
     "Tolerances",
     "TOL",
@@ -503,19 +505,6 @@ def ramp_onset(spike_times_ms, t_ms, I) -> dict:
     return out
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {k: _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        return x if math.isfinite(x) else None
-    return x
-
-
 def response_features(spike_times_ms, t_ms, v_mV, I, boundaries_ms, duration_ms: float) -> dict:
     """All the features of one response to one protocol.
 
@@ -627,7 +616,7 @@ class Verdict:
     def to_dict(self) -> dict:
         """``{"pattern", "ok", "reasons", "features"}``, JSON-ready (``nan`` becomes ``None``)."""
         return {"pattern": self.pattern, "ok": bool(self.ok), "reasons": list(self.reasons),
-                "features": _jsonable(self.features)}
+                "features": to_jsonable(self.features)}
 
 
 class _Checks:
@@ -1428,7 +1417,7 @@ def _features_for(result) -> dict:
 def _public(f: dict) -> dict:
     out = {k: v for k, v in f.items() if not k.startswith("_") and k not in ("isis_ms",)}
     out["release_oscillation"] = f.get("_osc_release")
-    return _jsonable(out)
+    return to_jsonable(out)
 
 
 def _run(pattern: str, f: dict) -> Verdict:
@@ -1674,7 +1663,7 @@ class Classification:
     reasons: list
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "reasons": list(self.reasons), "features": _jsonable(self.features)}
+        return {"label": self.label, "reasons": list(self.reasons), "features": to_jsonable(self.features)}
 
 
 def step_response_features(spike_times_ms, onset_ms: float, stop_ms: float, v_mV=None, t_ms=None) -> dict:

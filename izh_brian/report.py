@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .jsonutil import to_jsonable
+
 __all__ = [
     "build_outputs",
     "make_figures",
@@ -77,30 +79,6 @@ PHASE_PLANE_CASES = (
 
 # ---------------------------------------------------------------------------------------------
 # helpers
-
-
-def _jsonable(x):
-    """Convert numpy scalars/arrays and dataclass-like objects into JSON-ready values."""
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (np.bool_, bool)):
-        return bool(x)
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        v = float(x)
-        return v if np.isfinite(v) else None
-    if isinstance(x, complex):
-        return [x.real, x.imag]
-    if hasattr(x, "to_dict"):
-        return _jsonable(x.to_dict())
-    if x is None or isinstance(x, (str, int)):
-        return x
-    return str(x)
 
 
 def _fmt(x) -> str:
@@ -316,7 +294,7 @@ def section_numerics(names=None) -> dict:
             x = r.get(c)
             if isinstance(x, dict) and "ok" in x and not x["ok"]:
                 breaks.append({"name": r["name"], "configuration": c, "status": x.get("status", "")})
-    return {"rows": _jsonable(rows), "table": table, "timings": timings,
+    return {"rows": to_jsonable(rows), "table": table, "timings": timings,
             "breaks": _table(breaks, ["name", "configuration", "status"]) if breaks else None,
             "n_breaks": len(breaks)}
 
@@ -377,7 +355,7 @@ def section_network(duration_ms=None) -> dict:
     summ = res.summary()
     row = {k: summ[k] for k in NETWORK_FIELDS if k in summ}
     return {"spike_times_ms": np.asarray(res.spike_t_ms), "spike_indices": np.asarray(res.spike_i),
-            "n_excitatory": int(res.spec.n_exc), "summary": _jsonable(summ), "result": res,
+            "n_excitatory": int(res.spec.n_exc), "summary": to_jsonable(summ), "result": res,
             "table": {"columns": ["quantity", "value"], "cells": [[k, _fmt(v)] for k, v in row.items()]}}
 
 
@@ -391,7 +369,7 @@ def section_crosscheck() -> dict:
     rows = [dict(r) for r in mod.crosscheck()]
     cols = ["name", "simulator", "n_spikes_ours", "n_spikes_theirs", "max_dt_ms", "agree", "reason"]
     compared = [r for r in rows if r.get("agree") is not None]
-    return {"rows": _jsonable(rows), "table": _table(rows, cols), "n_compared": len(compared),
+    return {"rows": to_jsonable(rows), "table": _table(rows, cols), "n_compared": len(compared),
             "n_agree": sum(bool(r["agree"]) for r in compared), "n_skipped": len(rows) - len(compared)}
 
 
@@ -747,7 +725,7 @@ def _data_for_typst(s: dict, files: dict) -> dict:
     impl = s.get("implementation", {})
     data["implementation"] = {k: impl.get(k) for k in ("available", "reason", "equations", "abstract_code")}
     data["quick"] = bool(s.get("quick"))
-    return _jsonable(data)
+    return to_jsonable(data)
 
 
 def build_pdf(out_dir, src_dir=None) -> Path:
