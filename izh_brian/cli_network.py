@@ -2,8 +2,11 @@
 
     izh-brian network [--scenario NAME] [--ne N --ni N] [--exc TYPE --inh TYPE]
                       [--we W --wi W] [--scheme S] [--duration MS] [--seed K]
-                      [--json] [--raster] [--plot FILE]
+                      [--json] [--raster] [--plot FILE] [--standalone]
 
+``--standalone`` runs the dense net2003 network as a compiled cpp_standalone
+program, built once per shape into a cache and rerun for new seeds, weights
+and cell types without recompiling (:mod:`izh_brian.network_standalone`).
 ``--json`` prints one object with at least ``n_exc``, ``n_inh``,
 ``duration_ms``, ``scheme``, ``seed``, ``rate_hz``, ``rate_exc_hz``,
 ``rate_inh_hz``, ``peak_hz``, ``build_s``, ``run_s`` (a public interface);
@@ -41,7 +44,7 @@ def _current_rows(n, most=1000):
 
 
 def _cmd_network(args) -> int:
-    from .cli import CLIError, emit_json
+    from .cli import CLIError
     from .network import NetworkTooLargeError, SCENARIOS, simulate_network
 
     if args.scenario is not None and args.scenario.lower() not in {k.lower() for k in SCENARIOS}:
@@ -63,6 +66,16 @@ def _cmd_network(args) -> int:
     seed = _num(args.seed, "--seed", int)
     if seed < 0:
         raise CLIError(f"--seed must be >= 0, got {args.seed}")
+    if args.standalone:
+        if args.plot:
+            raise CLIError("--plot needs the recorded v, u and currents of the runtime network; drop --standalone")
+        from .network_standalone import simulate_network_standalone
+
+        res = simulate_network_standalone(
+            args.scenario or "paper", noise="table" if args.noise == "table" else "program", exc=args.exc,
+            inh=args.inh, scheme=args.scheme, dt=dt, duration_ms=duration, seed=seed,
+            connectivity="dense" if args.connectivity == "auto" else args.connectivity, **kw)
+        return _report(res, args)
     try:
         res = simulate_network(
             args.scenario or "paper",
@@ -103,6 +116,12 @@ def _cmd_network(args) -> int:
             title=f"{res.spec.scenario}: {res.spec.exc}/{res.spec.inh}, we={res.spec.we:g}, wi={res.spec.wi:g}, "
                   f"{res.spec.scheme}, seed {res.spec.seed}",
         )
+    return _report(res, args)
+
+
+def _report(res, args) -> int:
+    from .cli import emit_json
+
     summary = res.summary(raster=args.raster)
     if args.json:
         emit_json(summary)
@@ -143,6 +162,10 @@ def register(sub) -> None:
     p.add_argument("--indegree", default=None, metavar="K", help="inputs per neuron for fixed in-degree (default 100)")
     p.add_argument("--noise", default="auto", choices=["auto", "table", "brian2"],
                    help="thalamic input from a numpy table (exact, net.m's draws) or Brian2's randn (large networks)")
+    p.add_argument("--standalone", action="store_true",
+                   help="run as a compiled cpp_standalone program (dense net2003 only), built once per size and "
+                        "duration into ~/.cache/izh_brian/standalone and rerun without recompiling; noise: Brian2's "
+                        "randn in the program (--noise table: net.m's numpy draws)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--raster", action="store_true", help="include the spikes (spike_t_ms, spike_i)")
     p.add_argument("--plot", metavar="FILE", help="save a figure: raster, input currents, example neurons, spectrum")
