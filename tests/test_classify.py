@@ -43,6 +43,9 @@ def test_synthetic_trains_get_their_class_without_a_voltage_trace():
 
 
 def test_damped_oscillation_without_spikes_is_rz_like_only_with_the_trace():
+    """A resonator's signature without spikes is a damped subthreshold oscillation: a silent train
+    with a ringing trace is RZ-like, the same train without a trace (or with a monotone relaxation)
+    is silent."""
     t = np.arange(0, 300, 0.25)
     v = np.where(t < 20, -62.5, -61 - 1.5 * np.exp(-(t - 20) / 40) * np.cos(2 * np.pi * 22 * (t - 20) / 1000))
     assert _label([], v_mV=v, t_ms=t) == "RZ-like"
@@ -52,6 +55,8 @@ def test_damped_oscillation_without_spikes_is_rz_like_only_with_the_trace():
 
 
 def test_features_are_json_numbers():
+    """Three spikes 2 ms apart right after the onset are an onset burst of 3 within 5 spikes; every
+    feature is a plain int or float (JSON-ready)."""
     f = P.step_response_features([25.0, 27.0, 29.0, 80.0, 130.0], 20.0, 300.0)
     assert f["n_spikes"] == 5 and f["onset_burst_spikes"] == 3
     assert all(isinstance(v, (int, float)) for v in f.values())
@@ -105,12 +110,19 @@ def test_class_map_in_one_neurongroup_reproduces_the_2003_regions(monkeypatch):
     assert calls == [9]
     assert m["labels"].shape == (3, 3)
     assert m["labels"].diagonal().tolist() == ["RS", "IB", "CH"]
-    assert m["labels"][0, 0] == "RS"  # c = -65, d = 8
+    # The diagonal is blind to a transposed map: rows are y (d), columns x (c). Check two
+    # off-diagonal points against neurons classified on their own.
+    for (i, j) in ((0, 2), (2, 0)):  # (d = 8, c = -50) and (d = 2, c = -65)
+        alone = P.classify(0.02, 0.2, cs[j], ds[i])
+        assert (m["labels"][i, j], m["n_spikes"][i, j]) == (alone.label, alone.features["n_spikes"]), (i, j)
+    assert m["n_spikes"][0, 2] != m["n_spikes"][2, 0]
     assert np.array_equal(m["x_values"], cs) and np.array_equal(m["y_values"], ds)
     assert [P.CLASS_LABELS[k] for k in m["codes"].ravel()] == m["labels"].ravel().tolist()
 
 
 def test_bad_classifier_input_is_a_clear_error():
+    """Unknown parameter names, a plane with one parameter twice, and non-finite numbers are refused
+    with a ValueError naming the value."""
     with pytest.raises(ValueError, match="unknown parameter 'e'"):
         P.class_map("e", [1], "d", [2])
     with pytest.raises(ValueError, match="must differ"):

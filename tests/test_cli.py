@@ -51,8 +51,11 @@ def test_run_with_overrides_and_scheme(capsys):
     rec = json.loads(out)[0]
     assert rec["name"] == "tonic_bursting" and rec["scheme"] == "euler" and rec["dt_ms"] == 0.1
     assert rec["params"]["d"] == 8
-    default = oracle.run_figure1("tonic_bursting")[0]
-    assert rec["spike_times_ms"] != default
+    # The spikes are forward Euler's at 0.1 ms for the changed neuron (independent transcription).
+    expected = oracle.run_euler("tonic_bursting", 0.1, d=8)
+    assert len(rec["spike_times_ms"]) == len(expected) > 0
+    np.testing.assert_allclose(rec["spike_times_ms"], expected, atol=SPIKE_TIME_ATOL_MS, rtol=0)
+    assert expected != oracle.run_euler("tonic_bursting", 0.1)  # d=8 really changed the neuron
 
 
 def test_run_plot_writes_a_figure(capsys, tmp_path):
@@ -60,6 +63,7 @@ def test_run_plot_writes_a_figure(capsys, tmp_path):
     target = tmp_path / "traces.png"
     code, _, _ = run_cli(capsys, "run", "tonic_spiking", "phasic_spiking", "--plot", str(target))
     assert code == 0
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert target.stat().st_size > 10_000
 
 

@@ -49,12 +49,21 @@ def test_same_seed_same_raster_different_seed_different(capsys):
 
 
 def test_types_weights_and_plot(capsys, tmp_path):
-    """--exc/--inh/--we/--wi choose the types and weight scales; --plot writes the figure file."""
+    """--exc/--inh/--we/--wi choose the types and weight scales (the raster is the library's network
+    of CH and FS cells with those weights, not the default one); --plot writes the figure file."""
+    from izh_brian.network import simulate_network
+
     png = tmp_path / "net.png"
     out = _json(capsys, ["network", "--exc", "CH", "--inh", "FS", "--we", "0.3", "--wi", "0.2", "--ne", "80", "--ni",
-                         "20", "--duration", "100", "--json", "--plot", str(png)])
+                         "20", "--duration", "100", "--seed", "0", "--json", "--raster", "--plot", str(png)])
     assert (out["exc"], out["inh"], out["we"], out["wi"]) == ("CH", "FS", 0.3, 0.2)
-    assert png.exists() and png.stat().st_size > 10_000
+    kw = dict(ne=80, ni=20, duration_ms=100, seed=0, progress=False, record_v=())
+    chosen = simulate_network("paper", exc="CH", inh="FS", we=0.3, wi=0.2, **kw)
+    default = simulate_network("paper", **kw)
+    pairs = sorted(zip(out["spike_t_ms"], out["spike_i"]))
+    assert pairs == sorted(zip(chosen.spike_steps.astype(float).tolist(), chosen.spike_i.tolist()))
+    assert pairs != sorted(zip(default.spike_steps.astype(float).tolist(), default.spike_i.tolist()))
+    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000
 
 
 def test_text_output(capsys):

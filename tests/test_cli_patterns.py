@@ -19,6 +19,8 @@ def _json(capsys, argv, status=0):
 
 
 def test_validate_json_all_28_pass_under_the_default_scheme(capsys):
+    """`validate --json`: one record per reference preset (name, ok, reasons); under figure1 at the
+    published dt every pattern is reproduced, so every record is ok and says why."""
     d = _json(capsys, ["validate", "--json"])
     assert len(d["results"]) == 28
     for r in d["results"]:
@@ -34,6 +36,7 @@ def test_validate_exits_1_when_a_pattern_breaks(capsys):
 
 
 def test_validate_text_table(capsys):
+    """Without --json, a table and the summary line: all 28 patterns pass, exit status 0."""
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
     assert "28/28 patterns pass" in out and "tonic_bursting" in out
@@ -50,12 +53,15 @@ def test_run_validate_follows_set_overrides(capsys):
 
 
 def test_classify_json(capsys):
+    """`classify --json` for (0.02, 0.2, -50, 2), the 2003 chattering cell: label CH, with its
+    reasons, features, the step current and the parameters."""
     d = _json(capsys, ["classify", "--set", "a=0.02", "--set", "b=0.2", "--set", "c=-50", "--set", "d=2", "--json"])
     assert d["label"] == "CH" and d["reasons"] and d["features"]["n_spikes"] > 0
     assert d["current"] == 10.0 and d["c"] == -50.0
 
 
 def test_classify_errors_are_one_line(capsys):
+    """A missing parameter or a non-numeric --current exits 2 with one line naming it."""
     assert main(["classify", "--set", "a=0.02", "--set", "b=0.2", "--set", "c=-50"]) == 2
     err = capsys.readouterr().err
     assert "missing: d" in err and len(err.strip().splitlines()) == 1
@@ -65,9 +71,17 @@ def test_classify_errors_are_one_line(capsys):
 
 
 def test_class_map_json_and_errors(capsys):
+    """`class-map --json`: rows are the y values, columns the x values; RS sits at (c=-65, d=8)
+    and CH at (c=-50, d=2); a bad key or range exits 2 naming it."""
     d = _json(capsys, ["class-map", "--x", "c=-65:-50:2", "--y", "d=8:2:2", "--set", "a=0.02", "--json"])
     assert d["x_values"] == [-65.0, -50.0] and d["y_values"] == [8.0, 2.0]
     assert d["labels"][0][0] == "RS" and d["labels"][1][1] == "CH"
+    # the diagonal cannot tell a transposed map: the off-diagonal spike counts can
+    from izh_brian.patterns import classify
+
+    n_01 = classify(0.02, 0.2, -50.0, 8.0).features["n_spikes"]  # row d = 8, column c = -50
+    n_10 = classify(0.02, 0.2, -65.0, 2.0).features["n_spikes"]  # row d = 2, column c = -65
+    assert n_01 != n_10 and (d["n_spikes"][0][1], d["n_spikes"][1][0]) == (n_01, n_10)
     assert main(["class-map", "--x", "q=1:2:3", "--y", "d=1:2:2"]) == 2
     assert "unknown parameter 'q'" in capsys.readouterr().err
     assert main(["class-map", "--x", "c=1:2", "--y", "d=1:2:2"]) == 2
@@ -75,6 +89,8 @@ def test_class_map_json_and_errors(capsys):
 
 
 def test_matrix_json(capsys):
+    """`matrix --json`: the 28 x 28 validation matrix, its diagonal all true, and the off-diagonal
+    acceptances listed pair by pair (CH accepts tonic bursting, as docs/patterns.md explains)."""
     d = _json(capsys, ["matrix", "--json"])
     assert len(d["names"]) == 28 and d["diagonal_ok"] is True
     assert d["n_off_diagonal"] == len(d["off_diagonal"]) == sum(
@@ -83,6 +99,8 @@ def test_matrix_json(capsys):
 
 
 def test_numerics_json_for_named_presets(capsys):
+    """`numerics --json` for named presets: bistability passes at its published dt and breaks
+    under rk4 at 0.01 ms; its adjusted fine protocol passes there."""
     d = _json(capsys, ["numerics", "bistability", "bistability_fine", "--no-fine", "--json"])
     assert [c["key"] for c in d["configs"]][0] == "figure1@published"
     rows = {r["name"]: r for r in d["rows"]}
@@ -92,6 +110,7 @@ def test_numerics_json_for_named_presets(capsys):
 
 
 def test_unknown_scheme_is_a_one_line_error(capsys):
+    """An unknown --scheme exits 2 naming the value and the allowed schemes."""
     assert main(["validate", "--scheme", "leapfrog"]) == 2
     err = capsys.readouterr().err
     assert "leapfrog" in err and "allowed" in err
@@ -99,6 +118,7 @@ def test_unknown_scheme_is_a_one_line_error(capsys):
 
 @pytest.mark.parametrize("cmd", ["validate", "classify", "class-map", "matrix", "numerics"])
 def test_sub_commands_are_registered(cmd, capsys):
+    """Each pattern sub-command is registered: its --help exits 0 and names it."""
     with pytest.raises(SystemExit) as e:
         main([cmd, "--help"])
     assert e.value.code == 0

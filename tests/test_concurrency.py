@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import sys
 
-from izh_brian.simulate import simulate
+import oracle
 
 
 def _command():
@@ -20,7 +20,7 @@ def _command():
 def test_two_processes_with_an_empty_cache(tmp_path):
     """Two processes that start together on the same empty Cython cache (a temporary one,
     via CYTHON_CACHE_DIR) both compile-or-wait on Brian2's file locks, exit 0 and print the
-    same spike train -- the one this process computes for the preset."""
+    same spike train -- figure1.m's (the independent oracle's) for the preset."""
     env = dict(os.environ, CYTHON_CACHE_DIR=str(tmp_path / "cython"))
     cmd = _command() + ["run", "tonic_spiking", "--json"]
     procs = [subprocess.Popen(cmd, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -29,7 +29,7 @@ def test_two_processes_with_an_empty_cache(tmp_path):
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]
     runs = [json.loads(out)[0] for out, _ in outs]
-    expected = simulate("tonic_spiking").spike_times_ms.tolist()
+    expected = oracle.run_figure1("tonic_spiking")[0]
     assert runs[0]["spike_times_ms"] == runs[1]["spike_times_ms"] == expected
     compiled = [f for f in os.listdir(tmp_path / "cython" / "brian_extensions") if f.endswith(".so")]
     assert len(compiled) >= 4  # the cache really was empty: both processes needed these modules

@@ -13,6 +13,7 @@ import os
 import numpy as np
 import pytest
 
+import oracle
 from izh_brian import get_preset
 from izh_brian.model import make_neurons_2007
 from izh_brian.interop import crosscheck
@@ -265,7 +266,11 @@ def test_run_needs_simulation_settings(tmp_path):
         run_file(nml)
     run = run_model(read_model(nml), duration_ms=100.0, dt_ms=0.25)
     assert run.sizes == {"pop_tonic_spiking": 1}
-    assert len(run.spike_times_ms["pop_tonic_spiking"][0]) > 0
+    # Starting at rest with I(0) = 0, jLEMS's loop (input of t_k+1, spike stamped at t_k+1) is
+    # forward Euler on the preset's grid: the independent oracle's spike times.
+    expected = oracle.run_euler("tonic_spiking")
+    assert len(expected) > 2
+    np.testing.assert_allclose(run.spike_times_ms["pop_tonic_spiking"][0], expected, rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("fname,element,line", [

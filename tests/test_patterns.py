@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pytest
 
+import oracle
 from izh_brian import patterns as P
 from izh_brian.presets import FINE_PRESETS, preset_names
 from izh_brian.simulate import simulate, simulate_many
@@ -206,6 +207,7 @@ def test_fine_presets_use_the_base_validator():
 
 
 def test_unknown_validator_is_a_clear_error():
+    """An unknown pattern name is a ValueError that lists the allowed validators."""
     with pytest.raises(ValueError, match="allowed: tonic_spiking"):
         P.validate("tonic_spikes", simulate("tonic_spiking"))
 
@@ -215,7 +217,8 @@ def test_verdict_to_dict_is_strict_json(reference_results):
     d = P.validate_result(reference_results[0]).to_dict()
     assert set(d) == {"pattern", "ok", "reasons", "features"}
     s = json.dumps(d, allow_nan=False)
-    assert json.loads(s)["features"]["n_spikes"] == 5
+    assert reference_results[0].name == "tonic_spiking"
+    assert json.loads(s)["features"]["n_spikes"] == len(oracle.run_figure1("tonic_spiking")[0])
 
 
 def test_diverged_run_fails_with_a_reason(reference_results):
@@ -228,11 +231,14 @@ def test_diverged_run_fails_with_a_reason(reference_results):
     assert not verdict.ok and "diverged" in verdict.reasons[0]
 
 
-def test_validate_all_runs_every_reference_preset():
-    """`validate_all()` under the default scheme: all 28 patterns reproduced."""
-    verdicts = P.validate_all()
-    assert len(verdicts) == 28 and all(v.ok for v in verdicts)
-    assert [v.pattern for v in verdicts] == preset_names()
+def test_validate_all_follows_its_names_and_dt():
+    """`validate_all(names=..., dt=...)` simulates the named presets at that step, in order: at
+    dt = 0.1 ms bistability loses its single switch (reference section 2) while tonic spiking keeps
+    its pattern. (The default call, all 28 passing, is the diagonal above and `izh-brian validate`.)"""
+    verdicts = P.validate_all(names=["tonic_spiking", "bistability"], dt=0.1)
+    assert [v.pattern for v in verdicts] == ["tonic_spiking", "bistability"]
+    assert [v.ok for v in verdicts] == [True, False]
+    assert any(x.startswith("FAILED") for x in verdicts[1].reasons)
 
 
 def test_tolerances_live_in_one_place():

@@ -45,9 +45,14 @@ def test_fixed_points_are_equilibria_and_eigenvalues_match_the_jacobian(seed):
     """Each reported fixed point makes both derivatives vanish; its eigenvalues are those of the
     finite-difference Jacobian of the vector field there."""
     rng = np.random.default_rng(seed)
+    checked = 0
     for _ in range(20):
         a, b, I = rng.uniform(0.005, 0.2), rng.uniform(-0.1, 0.3), rng.uniform(-5, 3)
-        for f in pp.fixed_points(a, b, I):
+        fps = pp.fixed_points(a, b, I)
+        # equilibria: 0.04 v^2 + (5 - b) v + 140 + I = 0, two when the discriminant is positive
+        assert len(fps) == (2 if (5 - b) ** 2 - 4 * 0.04 * (140 + I) > 0 else 0), (a, b, I)
+        checked += len(fps)
+        for f in fps:
             dv, du = _rhs(f.v, f.u, a, b, I)
             assert abs(dv) < 1e-8 and abs(du) < 1e-8
             h = 1e-6
@@ -56,6 +61,7 @@ def test_fixed_points_are_equilibria_and_eigenvalues_match_the_jacobian(seed):
                           for k in (0, 1)])
             ev = np.sort_complex(np.linalg.eigvals(J))
             assert np.allclose(ev, np.sort_complex(np.asarray(f.eigenvalues, complex)), atol=1e-5)
+    assert checked >= 10  # the loop really compared fixed points
 
 
 def test_classify_eigenvalues_names_every_planar_type():

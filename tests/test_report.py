@@ -125,15 +125,18 @@ def test_tables_in_the_pdf_are_the_json_of_the_run(build):
 
 
 def test_json_holds_this_runs_numbers(build):
-    """The numbers come from simulation and analysis at build time: the spike counts of the report equal
-    a fresh simulation, the JSON of spike times, and the f-I table's thresholds the phase-plane theory."""
-    from izh_brian import simulate
+    """The numbers come from simulation and analysis at build time: the spike times of the report are
+    figure1.m's (the independent oracle's), its table's spike counts equal the JSON of spike times,
+    and the f-I table's thresholds the phase-plane theory."""
+    import oracle
     from izh_brian.phaseplane import bifurcation
 
     spikes = {r["name"]: r for r in json.loads((build["out"] / "spike_times.json").read_text())}
     assert len(spikes) == 28
-    fresh = simulate("tonic_bursting")
-    assert spikes["tonic_bursting"]["spike_times_ms"] == pytest.approx(list(fresh.spike_times_ms))
+    for name in ("tonic_bursting", "accommodation", "RZ"):
+        expected = oracle.run_figure1(name)[0]
+        assert len(spikes[name]["spike_times_ms"]) == len(expected) > 0, name
+        np.testing.assert_allclose(spikes[name]["spike_times_ms"], expected, rtol=0, atol=1e-9, err_msg=name)
     table = build["data"]["presets_2004"]
     col = table["columns"].index("n_spikes")
     for row in table["cells"]:
@@ -196,9 +199,16 @@ def test_markdown_is_escaped_for_typst(tmp_path):
 
 
 def test_reference_runs_table_is_complete():
-    """The preset table lists all 28 reference presets with their parameters and spike counts."""
+    """The preset table lists all 28 reference presets with their parameters and figure1.m's spike
+    counts (the independent oracle's)."""
+    import oracle
+
     sec = R.section_reference_runs()
     assert sec["n_presets"] == 28 and len(sec["rows"]) == 28
+    assert [r["name"] for r in sec["rows"]] == list(oracle.PROTOCOLS)
     assert {r["paper"] for r in sec["rows"]} == {"2003", "2004"}
-    assert all(isinstance(r["n_spikes"], int) and r["n_spikes"] >= 0 for r in sec["rows"])
+    for r in sec["rows"]:
+        a, b, c, d = oracle.PROTOCOLS[r["name"]][:4]
+        assert (r["a"], r["b"], r["c"], r["d"]) == (a, b, c, d), r["name"]
+        assert isinstance(r["n_spikes"], int) and r["n_spikes"] == len(oracle.run_figure1(r["name"])[0]), r["name"]
     assert np.all(np.diff([0.0] + sec["dts_ms"]) > 0)

@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 
+import oracle
 from izh_brian.cli import main
 from izh_brian.simulate import simulate
 from izh_brian.sweep import GRID_KEYS, make_spec, parse_grid, run_atlas, spike_features
@@ -21,12 +22,15 @@ def _same_atlas(x, y):
 
 def test_atlas_point_is_the_preset_neuron():
     """A grid point holding a preset's parameters, under that preset's protocol and grid,
-    is the same neuron as the preset's own run: its spike train is exactly simulate()'s,
-    while the neighbouring point (another d) fires differently."""
+    is the same neuron as the preset's own run: its spike train is exactly simulate()'s and
+    figure1.m's (the independent oracle's), while the neighbouring point (another d) fires
+    differently."""
     ref = simulate("tonic_spiking")  # d = 6 in 2004 Fig. 1A
     atlas = run_atlas({"d": [6.0, 1.0]}, stimulus="tonic_spiking", classify=False)
     np.testing.assert_array_equal(atlas.spikes_of(0), ref.spike_times_ms)
-    assert ref.n_spikes >= 3
+    expected = oracle.run_figure1("tonic_spiking")[0]
+    assert len(expected) >= 3
+    np.testing.assert_allclose(atlas.spikes_of(0), expected, rtol=0, atol=1e-9)
     assert not np.array_equal(atlas.spikes_of(1), ref.spike_times_ms)
 
 
@@ -75,7 +79,7 @@ def test_classes_of_the_2003_parameter_sets():
     sets at their grid points: RS (a=0.02, c=-65, d=8), FS (a=0.1, d=2), CH (c=-50, d=2);
     the labels are exactly what the classifier says about each point's spike train; a
     point whose dynamics run away (a huge negative input) is labelled 'diverged'."""
-    patterns = pytest.importorskip("izh_brian.patterns")
+    from izh_brian import patterns  # part of the package under test: never skipped
     atlas = run_atlas({"a": [0.02, 0.1], "c": [-65.0, -50.0], "d": [8.0, 2.0]}, current=10.0)
     assert atlas.labels[0, 0, 0] == "RS"
     assert atlas.labels[1, 0, 1] == "FS"
@@ -102,7 +106,7 @@ def test_dask_cluster_by_address_two_workers(tmp_path):
     """On a real Dask LocalCluster of two worker processes, reached by its scheduler's
     address (as `--scheduler ADDRESS`), the chunks run as tasks, each worker with its own
     Cython cache directory, and the merged atlas is identical to the single-process run."""
-    distributed = pytest.importorskip("distributed")
+    distributed = pytest.importorskip("distributed", reason="Dask's distributed is the dask extra")
     grid = {"a": np.linspace(0.01, 0.1, 20), "d": np.linspace(0.0, 8.0, 20)}
     here = run_atlas(grid, current=10.0)
     base = tmp_path / "workers"
@@ -120,7 +124,7 @@ def test_dask_cluster_by_address_two_workers(tmp_path):
 def test_cli_atlas_on_a_local_cluster_matches_one_process(tmp_path, capsys):
     """`izh-brian atlas --scheduler local` starts its own two-worker LocalCluster; the JSON
     it prints holds the same labels and features as the single-process command."""
-    pytest.importorskip("distributed")
+    pytest.importorskip("distributed", reason="Dask's distributed is the dask extra")
     args = ["atlas", "--grid", "a=0.02:0.1:2", "--grid", "d=2:8:2", "--json"]
     assert main(args) == 0
     alone = json.loads(capsys.readouterr().out)
