@@ -360,15 +360,9 @@ class StandaloneNetwork:
 
     def close(self) -> None:
         """Stop the child process (the built program stays in the cache)."""
-        if self._proc.is_alive():
-            try:
-                self._conn.send(None)
-            except (OSError, BrokenPipeError):
-                pass
-            self._proc.join(10)
-        if self._proc.is_alive():
-            self._proc.terminate()
-            self._proc.join(5)
+        from .standalone import stop_child
+
+        stop_child(self._proc, self._conn)
 
     def __enter__(self):
         return self

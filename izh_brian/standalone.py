@@ -55,6 +55,19 @@ def add_cpp_stimulus(group, table) -> None:
                                          name="izh_stimulus")
 
 
+def stop_child(proc, conn) -> None:
+    """Ask a child process to finish (``None`` on its pipe), then terminate it if it does not."""
+    if proc.is_alive():
+        try:
+            conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        proc.join(10)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(5)
+
+
 def _params(n, kw) -> dict:
     unknown = set(kw) - set(PARAMS)
     if unknown:
@@ -186,15 +199,7 @@ class StandaloneRunner:
     def close(self) -> None:
         """Stop the child process and remove a temporary project directory."""
         try:
-            if self._proc.is_alive():
-                try:
-                    self._conn.send(None)
-                except (OSError, BrokenPipeError):
-                    pass
-                self._proc.join(10)
-            if self._proc.is_alive():
-                self._proc.terminate()
-                self._proc.join(5)
+            stop_child(self._proc, self._conn)
         finally:
             if self._own_dir:
                 shutil.rmtree(self.directory, ignore_errors=True)
