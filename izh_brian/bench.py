@@ -168,25 +168,30 @@ def bench_presets(repeats: int = 3, loop_repeats: int = 2, profile: bool = True)
 # --------------------------------------------------------------------------- (c) cold cache
 
 _COLD_CODE = r"""
-import cProfile, glob, json, os, pstats, sys, time
-cache, names = sys.argv[1], sys.argv[2].split(",")
-t0 = time.perf_counter()
-from brian2 import prefs
-prefs.codegen.runtime.cython.cache_dir = cache   # this subprocess only
-from izh_brian.simulate import simulate_many
-t1 = time.perf_counter()
-pr = cProfile.Profile()
-pr.enable()
-results = simulate_many(names)
-pr.disable()
-t2 = time.perf_counter()
-compile_s = 0.0
-for (fname, line, func), st in pstats.Stats(pr).stats.items():
-    if func == "create_extension" and fname.endswith("extension_manager.py"):
-        compile_s += st[3]
-so = glob.glob(os.path.join(cache, "*.so")) + glob.glob(os.path.join(cache, "*.pyd"))
-print(json.dumps({"import_s": t1 - t0, "run_s": t2 - t1, "compile_s": compile_s,
-                  "n_modules": len(so), "n_spikes": sum(r.n_spikes for r in results)}))
+# Runs as a script in a fresh subprocess: the cache preference is that process's own.
+def main():
+    import cProfile, glob, json, os, pstats, sys, time
+    cache, names = sys.argv[1], sys.argv[2].split(",")
+    t0 = time.perf_counter()
+    from brian2 import prefs
+    prefs.codegen.runtime.cython.cache_dir = cache   # this subprocess only
+    from izh_brian.simulate import simulate_many
+    t1 = time.perf_counter()
+    pr = cProfile.Profile()
+    pr.enable()
+    results = simulate_many(names)
+    pr.disable()
+    t2 = time.perf_counter()
+    compile_s = 0.0
+    for (fname, line, func), st in pstats.Stats(pr).stats.items():
+        if func == "create_extension" and fname.endswith("extension_manager.py"):
+            compile_s += st[3]
+    so = glob.glob(os.path.join(cache, "*.so")) + glob.glob(os.path.join(cache, "*.pyd"))
+    print(json.dumps({"import_s": t1 - t0, "run_s": t2 - t1, "compile_s": compile_s,
+                      "n_modules": len(so), "n_spikes": sum(r.n_spikes for r in results)}))
+
+
+main()
 """
 
 
