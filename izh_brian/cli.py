@@ -24,6 +24,8 @@ SUBCOMMAND_MODULES = (
     "izh_brian.cli_network",
     "izh_brian.cli_interop",
     "izh_brian.cli_speed",
+    "izh_brian.cli_check",
+    "izh_brian.cli_fit",
 )
 
 
