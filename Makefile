@@ -1,14 +1,24 @@
 # The two set-up commands of the README: `make report` and `make test`.
 # Both create .venv if it is missing and install the package with its extras.
-PYTHON ?= python3
+#
+# Python: the newest of 3.13, 3.12, 3.11 found on PATH or managed by pyenv, unless PYTHON=... is given
+# (brian2 2.11 needs 3.13, 2.10.1 serves 3.12, 2.9.0 is the newest for 3.11).
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test,notebooks,report,nest,neuroml,dask
 STAMP := $(VENV)/.izh_brian-installed
 
-.PHONY: install report test bench clean
+PYTHON ?= $(shell sh tools/find-python)
+
+# nest-simulator publishes Linux wheels only: the nest extra installs nothing elsewhere (a marker in setup.cfg).
+EXTRAS ?= test,notebooks,report,nest,neuroml,dask,fit
+
+.PHONY: install report test test-core lab bench clean which-python
+
+which-python:
+	@echo "izh_brian: using $(PYTHON) ($$($(PYTHON) --version 2>&1)); override with PYTHON=..."
 
 $(STAMP): setup.cfg pyproject.toml
+	@echo "izh_brian: creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1)); override with PYTHON=..."
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[$(EXTRAS)]"
@@ -19,8 +29,19 @@ install: $(STAMP)
 report: $(STAMP)
 	$(VENV)/bin/izh-brian report --out report/build
 
+# The whole suite: unit tests, doctests, ruff, and every lesson and solution under nbval
+# (--dist loadfile keeps each notebook's cells in one kernel).
 test: $(STAMP)
-	$(PY) -m pytest -n 2 tests
+	$(PY) -m ruff check izh_brian tests
+	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
+
+# The core tests only (exactness of the 28 protocols, the command line): the second stack in CI.
+test-core: $(STAMP)
+	$(PY) -m pytest -n 2 tests/test_core.py tests/test_cli.py
+
+# Opens the lessons in JupyterLab (notebooks/00_write_the_model.ipynb first).
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks
 
 bench: $(STAMP)
 	$(PY) -m izh_brian.bench all

@@ -118,11 +118,11 @@ def resolve_names(args) -> list:
 def run_presets(args):
     """Simulate the presets named by ``args`` (names/--all, --scheme, --dt, --set)."""
     from .presets import OVERRIDABLE
-    from .simulate import simulate_many
+    from .simulate import NEURON_OVERRIDES, simulate_many
 
     names = resolve_names(args)
     dt = check_run_options(args)
-    overrides = parse_set(args.set, allowed=[k for k in OVERRIDABLE if k != "dt"])
+    overrides = parse_set(args.set, allowed=[k for k in OVERRIDABLE if k != "dt"] + list(NEURON_OVERRIDES))
     return simulate_many(names, scheme=args.scheme, dt=dt, overrides=[overrides] * len(names))
 
 

@@ -28,7 +28,12 @@ from .model import NEST_SCHEMES, check_scheme, make_neurons
 from .presets import Preset, get_preset, with_overrides
 from .stimuli import n_steps
 
-__all__ = ["Result", "DivergenceError", "simulate", "simulate_many"]
+__all__ = ["Result", "DivergenceError", "simulate", "simulate_many", "NEURON_OVERRIDES"]
+
+#: Overrides that are not part of a preset's protocol but of the neuron model: the spike
+#: cut-off ``vpeak`` (30 mV in Izhikevich 2003/2004; NEST's ``V_th``) and the lower bound
+#: ``v_min`` of v (NEST's ``V_min``, applied under the ``nest`` schemes only).
+NEURON_OVERRIDES = ("vpeak", "v_min")
 
 
 class DivergenceError(RuntimeError):
@@ -157,9 +162,30 @@ def _tick_groups(dts) -> dict:
 
 def _prepare(preset, scheme, dt, overrides) -> Preset:
     p = get_preset(preset)
+    overrides = {k: v for k, v in overrides.items() if k not in NEURON_OVERRIDES}
     if dt is not None:
         overrides = dict(overrides, dt=_ms(dt))
     return with_overrides(p, **overrides)
+
+
+def _neuron_overrides(overrides, scheme) -> tuple[float, float]:
+    """``(vpeak, v_min)`` in mV from one preset's overrides, checked."""
+    vpeak = overrides.get("vpeak")
+    v_min = overrides.get("v_min")
+    vpeak = 30.0 if vpeak is None else float(vpeak / mV if hasattr(vpeak, "dim") else vpeak)
+    if not math.isfinite(vpeak):
+        raise ValueError(f"vpeak must be a finite number of mV, got {overrides.get('vpeak')!r}")
+    if v_min is None:
+        return vpeak, -math.inf
+    v_min = float(v_min / mV if hasattr(v_min, "dim") else v_min)
+    if math.isnan(v_min) or v_min == math.inf:
+        raise ValueError(f"v_min must be a number of mV or -inf, got {overrides.get('v_min')!r}")
+    if v_min != -math.inf and scheme not in NEST_SCHEMES:
+        raise ValueError(f"v_min (NEST's V_min) applies only under the schemes {', '.join(NEST_SCHEMES)}; "
+                         f"got scheme {scheme!r}")
+    if v_min >= vpeak:
+        raise ValueError(f"v_min must be below vpeak ({vpeak:g} mV), got {v_min:g}")
+    return vpeak, v_min
 
 
 def _ms(x):
@@ -180,7 +206,9 @@ def simulate(preset, *, scheme: str = "figure1", dt=None, codeobj_class=None, **
     dt : float or Quantity, optional
         Override of the preset's step (ms).
     **overrides
-        Changes to the preset: ``a``, ``b``, ``c``, ``d``, ``V0``, ``u0``, ``duration``.
+        Changes to the preset: ``a``, ``b``, ``c``, ``d``, ``V0``, ``u0``, ``duration``; and of
+        the neuron model: ``vpeak`` (spike cut-off, mV; 30 in Izhikevich 2003/2004) and ``v_min``
+        (lower bound of v in mV, NEST's ``V_min``; ``nest`` schemes only).
 
     Returns
     -------
@@ -235,6 +263,7 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
     if len(overrides) != len(presets):
         raise ValueError("give one overrides dict per preset")
     prepared = [_prepare(p, scheme, dt, o) for p, o in zip(presets, overrides)]
+    neuron = np.array([_neuron_overrides(o, scheme) for o in overrides], dtype=float).reshape(-1, 2)
 
     net = Network()
     handles = []
@@ -262,6 +291,8 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
             steps=np.array([prepared[i].dt for i in members]),
             stimulus=stim,
             codeobj_class=codeobj_class,
+            vpeak=neuron[members, 0],
+            v_min=neuron[members, 1],
         )
         # Record the state right after the update, before the spike test and
         # reset: sample k is the v of figure1.m's trace at t_k.
