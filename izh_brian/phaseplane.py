@@ -400,7 +400,8 @@ def fi_curves(presets=FI_PRESETS, currents=None, *, duration_ms=1000.0, transien
         cur_list.append(cur)
     sizes = [c.size for c in cur_list]
     n = int(sum(sizes))
-    rep = lambda attr: np.concatenate([np.full(s, float(getattr(p, attr))) for p, s in zip(ps, sizes)])
+    def rep(attr):
+        return np.concatenate([np.full(s, float(getattr(p, attr))) for p, s in zip(ps, sizes)])
     variants = [p.variant for p, s in zip(ps, sizes) for _ in range(s)]
     from .model import make_neurons
 
