@@ -49,6 +49,10 @@ __all__ = [
     "Tolerances",
     "TOL",
     "Verdict",
+    "Criterion",
+    "NEEDS_TRACE_HINT",
+    "train_features",
+    "validate_features",
     "Classification",
     "VALIDATORS",
     "COUNTER_EXAMPLES",
@@ -514,6 +518,9 @@ def response_features(spike_times_ms, t_ms, v_mV, I, boundaries_ms, duration_ms:
         Spike times (ms).
     t_ms, v_mV, I : array_like
         The grid (ms), the membrane potential (mV) and the input (mV/ms).
+        ``v_mV`` may be ``None`` (spike times only): the oscillation and the
+        after-depolarisation are then not measured (no extrema, ``nan``) and
+        the private key ``_no_trace`` tells the validators so.
     boundaries_ms : sequence of float
         Epoch boundaries of the protocol (:func:`protocol_boundaries`).
     duration_ms : float
@@ -535,7 +542,8 @@ def response_features(spike_times_ms, t_ms, v_mV, I, boundaries_ms, duration_ms:
     """
     st = np.sort(np.asarray(spike_times_ms, dtype=float))
     t = np.asarray(t_ms, dtype=float)
-    v = np.asarray(v_mV, dtype=float)
+    no_trace = v_mV is None
+    v = np.full(t.shape, np.nan) if no_trace else np.asarray(v_mV, dtype=float)
     I = np.asarray(I, dtype=float)
     bounds = [float(b) for b in boundaries_ms]
     ep = epochs(st, bounds, duration_ms, t, I)
@@ -573,9 +581,13 @@ def response_features(spike_times_ms, t_ms, v_mV, I, boundaries_ms, duration_ms:
     f["rebounds"] = reb
     # oscillation after the last spike or the last boundary, whichever is later
     last_event = max([st[-1] if len(st) else 0.0] + bounds)
-    osc = subthreshold_oscillation(t, v, last_event, duration_ms)
-    f["oscillation"] = osc
-    f["adp_mV"] = after_depolarisation(t, v, st[0]) if len(st) else float("nan")
+    if no_trace:
+        f["_no_trace"] = True
+        f["oscillation"] = _no_oscillation()
+        f["adp_mV"] = float("nan")
+    else:
+        f["oscillation"] = subthreshold_oscillation(t, v, last_event, duration_ms)
+        f["adp_mV"] = after_depolarisation(t, v, st[0]) if len(st) else float("nan")
     f.update({"ramp_" + k: x for k, x in ramp_onset(after, t, I).items()})
     return f
 
@@ -592,6 +604,47 @@ def result_features(result) -> dict:
 # ---------------------------------------------------------------------------
 
 
+#: The hint of a criterion that cannot be measured from spike times alone.
+NEEDS_TRACE_HINT = "this criterion needs the voltage trace: pass t_ms and v_mV (or a StateMonitor)"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One condition of a validator, structured for a student.
+
+    Attributes
+    ----------
+    name : str
+        Stable snake_case name (``spikes_after_onset``, ``quiet_before_onset``,
+        ``adaptation_ratio``, ...); the same name means the same measurement in
+        every validator.
+    value : float, int, bool or None
+        What was measured (``None`` when it could not be measured, e.g. a
+        criterion on the voltage trace when only spike times were given).
+    required : str
+        The range the value must lie in, as a short string (``">= 3"``,
+        ``"== 0"``, ``"< 2 x 9.5 ms"``).
+    ok : bool
+        Whether the condition held.
+    hint : str
+        What to change when it failed, in one line; empty when it held.
+    text : str
+        The condition in words with the measured value (the verdict's reason, without the ``ok:`` prefix).
+    """
+
+    name: str
+    value: object
+    required: str
+    ok: bool
+    hint: str = ""
+    text: str = ""
+
+    def to_dict(self) -> dict:
+        """``{"name", "value", "required", "ok", "hint"}``, JSON-ready."""
+        return {"name": self.name, "value": to_jsonable(self.value), "required": self.required, "ok": bool(self.ok),
+                "hint": self.hint}
+
+
 @dataclass
 class Verdict:
     """The outcome of one validator on one response.
@@ -606,12 +659,17 @@ class Verdict:
         Each condition, whether it held, and the measured value.
     features : dict
         The features the decision used (JSON-ready).
+    criteria : list of Criterion
+        The same conditions, structured: name, measured value, required
+        range, ok and a hint for a student (not part of :meth:`to_dict`,
+        whose fields are a released interface).
     """
 
     pattern: str
     ok: bool
     reasons: list = field(default_factory=list)
     features: dict = field(default_factory=dict)
+    criteria: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """``{"pattern", "ok", "reasons", "features"}``, JSON-ready (``nan`` becomes ``None``)."""
@@ -620,16 +678,31 @@ class Verdict:
 
 
 class _Checks:
-    """Collects conditions: each adds a reason naming what was measured."""
+    """Collects conditions: each adds a reason naming what was measured, and a :class:`Criterion`."""
 
     def __init__(self):
         self.reasons: list[str] = []
+        self.criteria: list[Criterion] = []
         self.ok = True
 
-    def require(self, cond, text: str):
+    def require(self, cond, text: str, *, name: str | None = None, value=None, required: str = "",
+                hint: str = ""):
+        """Record one condition.
+
+        ``name``, ``value`` and ``required`` describe it for :class:`Criterion`;
+        ``hint`` (a string, or a callable of the value) is kept only when it fails.
+        """
         cond = bool(cond)
         self.reasons.append(f"{'ok' if cond else 'FAILED'}: {text}")
         self.ok = self.ok and cond
+        if isinstance(value, (np.integer,)):
+            value = int(value)
+        elif isinstance(value, (np.floating,)):
+            value = float(value)
+        if callable(hint):
+            hint = hint(value)
+        self.criteria.append(Criterion(name=name or f"condition_{len(self.criteria) + 1}", value=value,
+                                       required=required, ok=cond, hint="" if cond else str(hint), text=text))
         return cond
 
 
@@ -960,12 +1033,23 @@ def spike_latency(f, c):
         c.require(lat >= TOL.latency_min_ms, f"latency {_fmt(lat)} ms >= {TOL.latency_min_ms:g} ms")
 
 
-def _oscillates(c, osc, what):
+def _oscillates(c, osc, what, no_trace=False):
+    if no_trace:
+        c.require(False, f"{what}: not measured, no voltage trace", name="oscillation_extrema", value=None,
+                  required=f">= {TOL.osc_min_extrema}", hint=NEEDS_TRACE_HINT)
+        c.require(False, f"{what} is damped: not measured, no voltage trace", name="oscillation_damping",
+                  value=None, required="< 1", hint=NEEDS_TRACE_HINT)
+        return
     c.require(osc["n_extrema"] >= TOL.osc_min_extrema,
               f"{what}: {osc['n_extrema']} alternating extrema >= {TOL.osc_min_extrema} "
-              f"(frequency {_fmt(osc['frequency_hz'])} Hz)")
+              f"(frequency {_fmt(osc['frequency_hz'])} Hz)",
+              name="oscillation_extrema", value=osc["n_extrema"], required=f">= {TOL.osc_min_extrema}",
+              hint="the potential relaxes without oscillating: a resonator needs a fast u (larger a) "
+                   "and b near 0.26")
     c.require(osc["damping"] < 1.0 if osc["n_extrema"] >= 3 else False,
-              f"{what} is damped: last/first swing {_fmt(osc['damping'])} < 1")
+              f"{what} is damped: last/first swing {_fmt(osc['damping'])} < 1",
+              name="oscillation_damping", value=osc["damping"], required="< 1",
+              hint="the oscillation does not die out (or there is none): check a and b against the preset's")
 
 
 def subthreshold_oscillations(f, c):
@@ -981,7 +1065,7 @@ def subthreshold_oscillations(f, c):
     _quiet_before(c, f, p["start_ms"], "pulse")
     n = f["n_spikes"]
     c.require(n <= 1, f"at most one spike (got {n})")
-    _oscillates(c, f["oscillation"], "potential oscillates after the response")
+    _oscillates(c, f["oscillation"], "potential oscillates after the response", f.get("_no_trace", False))
 
 
 def resonator(f, c):
@@ -1136,8 +1220,14 @@ def depolarizing_after_potential(f, c):
         return
     _quiet_before(c, f, p["start_ms"], "pulse")
     c.require(f["n_spikes"] == 1, f"exactly one spike (got {f['n_spikes']})")
+    if f.get("_no_trace"):
+        c.require(False, "after-depolarisation: not measured, no voltage trace", name="after_depolarisation_mV",
+                  value=None, required=f">= {TOL.adp_min_mV:g} mV", hint=NEEDS_TRACE_HINT)
+        return
     c.require(f["adp_mV"] >= TOL.adp_min_mV if f["n_spikes"] else False,
-              f"after-depolarisation {_fmt(f['adp_mV'])} mV >= {TOL.adp_min_mV:g} mV")
+              f"after-depolarisation {_fmt(f['adp_mV'])} mV >= {TOL.adp_min_mV:g} mV",
+              name="after_depolarisation_mV", value=f["adp_mV"], required=f">= {TOL.adp_min_mV:g} mV",
+              hint="the potential only decays after the reset: a DAP needs a fast u (a = 1) and a negative d")
 
 
 def accommodation(f, c):
@@ -1348,7 +1438,7 @@ def RZ(f, c):
     pulse = ep[2]
     _quiet_before(c, f, pulse["start_ms"], "pulse")
     osc = f.get("_osc_release")
-    _oscillates(c, osc, "potential oscillates after the release")
+    _oscillates(c, osc, "potential oscillates after the release", f.get("_no_trace", False))
     st = _spikes_in(f, pulse["start_ms"], f["duration_ms"])
     c.require(len(st) >= 1, f"the pulse evokes a spike (got {len(st)})")
 
@@ -1403,15 +1493,43 @@ def validator_for(name: str) -> str:
     raise ValueError(f"no validator for {name!r}; allowed: {', '.join(VALIDATORS)} (and their *_fine presets)")
 
 
-def _features_for(result) -> dict:
-    f = result_features(result)
+def _no_oscillation() -> dict:
+    return {"n_extrema": 0, "frequency_hz": float("nan"), "amplitudes_mV": [], "damping": float("nan")}
+
+
+def train_features(spike_times_ms, t_ms, v_mV, I, boundaries_ms, duration_ms: float) -> dict:
+    """The features every validator reads, from plain arrays (a student's own model, say).
+
+    :func:`response_features` plus the oscillation in the window between the
+    first two boundaries (the release from inhibition of RZ). ``v_mV`` may be
+    ``None``: the criteria on the voltage trace then fail with
+    :data:`NEEDS_TRACE_HINT`. Use :func:`validate_features` to apply a validator.
+    """
+    f = response_features(spike_times_ms, t_ms, v_mV, I, boundaries_ms, duration_ms)
     # the release window of protocols that start inhibited (RZ): oscillation before the next boundary
     b = f["boundaries_ms"]
-    if len(b) >= 2:
-        f["_osc_release"] = subthreshold_oscillation(result.t_ms, result.v_mV, b[0], b[1])
+    if len(b) >= 2 and v_mV is not None:
+        f["_osc_release"] = subthreshold_oscillation(t_ms, v_mV, b[0], b[1])
     else:
-        f["_osc_release"] = {"n_extrema": 0, "frequency_hz": float("nan"), "amplitudes_mV": [], "damping": float("nan")}
+        f["_osc_release"] = _no_oscillation()
     return f
+
+
+def _features_for(result) -> dict:
+    p = result.preset
+    return train_features(result.spike_times_ms, result.t_ms, result.v_mV, result.I,
+                          protocol_boundaries(p.stimulus, p.duration), p.duration)
+
+
+def validate_features(pattern_name: str, features: dict) -> Verdict:
+    """Apply the validator of ``pattern_name`` to features from :func:`train_features`.
+
+    Returns
+    -------
+    Verdict
+        With ``criteria``, one :class:`Criterion` per condition.
+    """
+    return _run(validator_for(pattern_name), features)
 
 
 def _public(f: dict) -> dict:
@@ -1423,7 +1541,7 @@ def _public(f: dict) -> dict:
 def _run(pattern: str, f: dict) -> Verdict:
     c = _Checks()
     VALIDATORS[pattern](f, c)
-    return Verdict(pattern=pattern, ok=c.ok, reasons=c.reasons, features=_public(f))
+    return Verdict(pattern=pattern, ok=c.ok, reasons=c.reasons, features=_public(f), criteria=c.criteria)
 
 
 def _diverged(result) -> bool:
@@ -1447,8 +1565,11 @@ def validate(pattern_name: str, result) -> Verdict:
     pattern = validator_for(pattern_name)
     if _diverged(result):
         bad = int(np.argmax(~(np.isfinite(result.v_mV) & np.isfinite(result.u))))
+        text = f"dynamics diverged (v or u became inf/NaN at t = {result.t_ms[bad]:g} ms)"
+        crit = Criterion("finite_dynamics", float(result.t_ms[bad]), "no inf/NaN", False,
+                         "v or u ran away to inf/NaN: use a smaller dt or check the equations", text)
         return Verdict(pattern=pattern, ok=False, features={"n_spikes": int(result.n_spikes)},
-                       reasons=[f"FAILED: dynamics diverged (v or u became inf/NaN at t = {result.t_ms[bad]:g} ms)"])
+                       reasons=[f"FAILED: {text}"], criteria=[crit])
     return _run(pattern, _features_for(result))
 
 
