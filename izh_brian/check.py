@@ -571,6 +571,8 @@ def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_
         dt = float(np.median(np.diff(t)))
     else:
         dt = float(preset.dt)
+    if abs(dt - preset.dt) <= 1e-6 * preset.dt:  # t_ms from seconds, or from k*dt summed: the preset's step
+        dt = float(preset.dt)
     from .stimuli import time_grid_ms
 
     try:

@@ -740,10 +740,31 @@ def _spikes_in(f, lo, hi):
     return st[(st >= lo) & (st <= hi)]
 
 
+_PROTOCOL_HINT = ("the input is not this pattern's protocol: run the preset's own I(t), "
+                  "izh_brian.get_preset(NAME).stimulus.at(t_ms), on the grid t = k*dt")
+_ADAPT_HINT = ("the intervals do not lengthen enough: adaptation comes from u building up at each spike; "
+               "a larger d or a slower u (smaller a) adapts more")
+_SLOW_HINT = "the steady rate is too high: a larger d (reset increment of u) slows the late firing"
+_FAST_HINT = "the steady rate is too low: a fast u (a = 0.1) or a smaller d lets the neuron fire fast"
+
+
+def _no_spike_hint(n) -> str:
+    return ("no spike after the onset: check that I(t) reaches the neuron (the protocol's step) and the signs "
+            "in dv/dt; more current or a smaller b makes it fire")
+
+
+def _too_few_spikes(n) -> str:
+    if not n:
+        return _no_spike_hint(n)
+    return (f"only {n} spikes after the onset: firing stops early; a smaller d (reset increment of u) or "
+            "more current keeps it going")
+
+
 def _require_step(c, f):
     step = _step_epoch(f)
     c.require(step is not None, "protocol is a step up to a positive current held to the end "
-              f"(epochs: {len(f['epochs'])})")
+              f"(epochs: {len(f['epochs'])})", name="step_protocol", value=len(f["epochs"]),
+              required="2 epochs: rest, then a step held to the end", hint=_PROTOCOL_HINT)
     return step
 
 
@@ -763,22 +784,35 @@ def _late_period(st) -> float:
 def _sustained(c, st, step, bursts=None):
     """Firing continues to the end of the step."""
     if len(st) < 2:
-        return c.require(False, f"sustained firing needs at least 2 spikes in the step, got {len(st)}")
+        return c.require(False, f"sustained firing needs at least 2 spikes in the step, got {len(st)}",
+                         name="sustained_firing", value=None, required="firing up to the end of the step",
+                         hint="fewer than 2 spikes during the step, so no sustained firing: more current "
+                              "or a smaller b makes the neuron fire")
     silence = step["stop_ms"] - st[-1]
     if bursts and len(bursts) >= 2:
         period = float(np.mean(np.diff([b["start_ms"] for b in bursts])))
         return c.require(silence < TOL.sustain_factor * period,
                          f"bursting continues to the end of the step: silence at the end {_fmt(silence)} ms "
-                         f"< {TOL.sustain_factor:g} x inter-burst period {_fmt(period)} ms")
+                         f"< {TOL.sustain_factor:g} x inter-burst period {_fmt(period)} ms",
+                         name="sustained_bursting", value=float(silence),
+                         required=f"< {TOL.sustain_factor:g} x {_fmt(period)} ms",
+                         hint="bursting stops before the end of the step: u builds up too much; a smaller d "
+                              "(reset increment of u) keeps it going")
     period = _late_period(st)
     return c.require(silence < TOL.sustain_factor * period,
                      f"firing continues to the end of the step: silence at the end {_fmt(silence)} ms "
-                     f"< {TOL.sustain_factor:g} x late period {_fmt(period)} ms")
+                     f"< {TOL.sustain_factor:g} x late period {_fmt(period)} ms",
+                     name="sustained_firing", value=float(silence),
+                     required=f"< {TOL.sustain_factor:g} x {_fmt(period)} ms",
+                     hint="firing stops before the end of the step: u builds up too much; a smaller d "
+                          "(reset increment of u) or more current keeps it going")
 
 
-def _quiet_before(c, f, t_ms, what="onset"):
-    n = int(len(_spikes_in(f, 0.0, t_ms - 1e-9)))
-    c.require(n == 0, f"no spike before the {what} at {_fmt(t_ms)} ms (got {n})")
+def _quiet_before(c, f, t_ms, what="onset", name="quiet_before_onset"):
+    n = len(_spikes_in(f, 0.0, t_ms - 1e-9))
+    c.require(n == 0, f"no spike before the {what} at {_fmt(t_ms)} ms (got {n})", name=name, value=n,
+              required="== 0", hint=f"{n} spikes before the {what} at {_fmt(t_ms)} ms: the neuron is not at rest "
+              "there; start from the preset's V0 with u0 = b*V0 and apply the protocol's current only in its window")
     return n == 0
 
 
@@ -794,10 +828,14 @@ def _tonic_core(c, f, *, allow_onset_burst=False):
         return None
     _quiet_before(c, f, step["start_ms"], "step onset")
     st, isi, bursts = _train_in_step(f, step)
-    c.require(len(st) >= TOL.tonic_min_spikes, f"at least {TOL.tonic_min_spikes} spikes during the step (got {len(st)})")
+    c.require(len(st) >= TOL.tonic_min_spikes, f"at least {TOL.tonic_min_spikes} spikes during the step (got {len(st)})",
+              name="spikes_after_onset", value=len(st), required=f">= {TOL.tonic_min_spikes}",
+              hint=_too_few_spikes)
     _sustained(c, st, step)
     if not allow_onset_burst:
-        c.require(len(bursts) == 0, f"no burst of >= {TOL.burst_min_spikes} spikes (got {len(bursts)})")
+        c.require(len(bursts) == 0, f"no burst of >= {TOL.burst_min_spikes} spikes (got {len(bursts)})",
+                  name="no_bursts", value=len(bursts), required="== 0",
+                  hint="spikes come in bursts: a deeper reset (c about -65 mV) or a larger d gives single spikes")
     return st, isi, bursts, step
 
 
@@ -814,7 +852,11 @@ def tonic_spiking(f, c):
         return
     st, isi, _, _ = r
     c.require(isi["late_cv_isi"] <= TOL.regular_cv_max if len(st) >= 4 else False,
-              f"late ISIs regular: CV {_fmt(isi['late_cv_isi'])} <= {TOL.regular_cv_max:g}")
+              f"late ISIs regular: CV {_fmt(isi['late_cv_isi'])} <= {TOL.regular_cv_max:g}",
+              name="late_isi_cv", value=isi["late_cv_isi"] if len(st) >= 4 else None,
+              required=f"<= {TOL.regular_cv_max:g} (at least 4 spikes)",
+              hint="the late intervals are not regular (or there are fewer than 4 spikes): tonic spiking "
+                   "settles to a steady rhythm")
 
 
 def phasic_spiking(f, c):
@@ -828,11 +870,17 @@ def phasic_spiking(f, c):
         return
     _quiet_before(c, f, step["start_ms"], "step onset")
     st = _spikes_in(f, step["start_ms"], step["stop_ms"])
-    c.require(len(st) == 1, f"exactly one spike during the step (got {len(st)})")
+    c.require(len(st) == 1, f"exactly one spike during the step (got {len(st)})", name="spikes_after_onset",
+              value=len(st), required="== 1",
+              hint=lambda n: _no_spike_hint(n) if n == 0 else
+              f"{n} spikes where one is expected: after the first spike u must hold the neuron below threshold "
+              "(Izhikevich 2004 Fig. 1B: b = 0.25 and a weak step of 0.5)")
     if len(st):
         quiet = (step["stop_ms"] - st[-1]) / (step["stop_ms"] - step["start_ms"])
         c.require(quiet >= TOL.phasic_quiet_fraction,
-                  f"quiet after the spike for {_fmt(quiet)} of the step >= {TOL.phasic_quiet_fraction:g}")
+                  f"quiet after the spike for {_fmt(quiet)} of the step >= {TOL.phasic_quiet_fraction:g}",
+                  name="quiet_after_response", value=float(quiet), required=f">= {TOL.phasic_quiet_fraction:g} of the step",
+                  hint="the response comes late in the step: a phasic spike comes at the onset, then silence")
 
 
 def _repetitive_bursts(c, f):
@@ -841,14 +889,20 @@ def _repetitive_bursts(c, f):
         return None
     _quiet_before(c, f, step["start_ms"], "step onset")
     st, isi, bursts = _train_in_step(f, step)
-    c.require(len(bursts) >= 2, f"at least 2 bursts of >= {TOL.burst_min_spikes} spikes during the step (got {len(bursts)})")
+    c.require(len(bursts) >= 2, f"at least 2 bursts of >= {TOL.burst_min_spikes} spikes during the step (got {len(bursts)})",
+              name="bursts_after_onset", value=len(bursts), required=">= 2",
+              hint=lambda n: _no_spike_hint(0) if len(st) == 0 else
+              f"{n} bursts: a high reset (c about -50 mV) and a small d (about 2) make the neuron fire "
+              "repeated bursts (Izhikevich 2004 Fig. 1C)")
     in_bursts = sum(b["n_spikes"] for b in bursts)
     # a burst still in progress when the step ends counts as a burst
     tail = st[st > bursts[-1]["stop_ms"]] if bursts else st
     if len(tail) and np.all(np.diff(tail) <= TOL.burst_isi_ms) and bursts:
         in_bursts += len(tail)
     c.require(in_bursts == len(st) and len(st) > 0,
-              f"every spike belongs to a burst, or to one cut off by the end of the step ({in_bursts} of {len(st)})")
+              f"every spike belongs to a burst, or to one cut off by the end of the step ({in_bursts} of {len(st)})",
+              name="spikes_outside_bursts", value=len(st) - in_bursts if len(st) else None, required="== 0",
+              hint="single spikes between the bursts (or no spikes): every spike of a burster is part of a burst")
     _sustained(c, st, step, bursts)
     return bursts
 
@@ -875,13 +929,21 @@ def phasic_bursting(f, c):
         return
     _quiet_before(c, f, step["start_ms"], "step onset")
     st, isi, bursts = _train_in_step(f, step)
-    c.require(len(bursts) == 1, f"exactly one burst of >= {TOL.burst_min_spikes} spikes (got {len(bursts)})")
+    c.require(len(bursts) == 1, f"exactly one burst of >= {TOL.burst_min_spikes} spikes (got {len(bursts)})",
+              name="bursts_after_onset", value=len(bursts), required="== 1",
+              hint=lambda n: (_no_spike_hint(0) if len(st) == 0 else
+                              f"no burst ({len(st)} spikes): a higher reset (c about -55 mV) and d near 0 let the "
+                              "first spikes cluster (Izhikevich 2004 Fig. 1D)") if n == 0 else
+              f"{n} bursts where one is expected: after the onset burst the neuron must stay quiet")
     if bursts:
         c.require(bursts[0]["n_spikes"] == len(st), f"all {len(st)} spikes of the step are in the burst "
-                  f"({bursts[0]['n_spikes']})")
+                  f"({bursts[0]['n_spikes']})", name="spikes_outside_bursts", value=len(st) - bursts[0]["n_spikes"],
+                  required="== 0", hint="spikes outside the onset burst: a phasic burster fires only its burst")
         quiet = (step["stop_ms"] - st[-1]) / (step["stop_ms"] - step["start_ms"])
         c.require(quiet >= TOL.phasic_quiet_fraction,
-                  f"quiet after the burst for {_fmt(quiet)} of the step >= {TOL.phasic_quiet_fraction:g}")
+                  f"quiet after the burst for {_fmt(quiet)} of the step >= {TOL.phasic_quiet_fraction:g}",
+                  name="quiet_after_response", value=float(quiet), required=f">= {TOL.phasic_quiet_fraction:g} of the step",
+                  hint="firing goes on late into the step: a phasic burst comes at the onset, then silence")
 
 
 def _burst_then_tonic(c, f):
@@ -893,16 +955,29 @@ def _burst_then_tonic(c, f):
     first = bursts[0] if bursts else None
     c.require(first is not None and first["start_ms"] == (st[0] if len(st) else None),
               f"the response starts with a burst of >= {TOL.burst_min_spikes} spikes "
-              f"(first burst: {first['n_spikes'] if first else 0} spikes)")
+              f"(first burst: {first['n_spikes'] if first else 0} spikes)",
+              name="onset_burst", value=first["n_spikes"] if first else 0,
+              required=f">= {TOL.burst_min_spikes} spikes, opening the response",
+              hint=_no_spike_hint(0) if not len(st) else
+              "the response does not open with a burst: a higher reset (c about -55 mV) lets the first spikes "
+              "cluster (Izhikevich 2004 Fig. 1E, 2003 Fig. 2 IB)")
     if first is None:
         return
     tail = st[st > first["stop_ms"]]
-    c.require(len(bursts) == 1, f"only the onset is a burst (bursts: {len(bursts)})")
-    c.require(len(tail) >= 2, f"at least 2 single spikes follow the burst (got {len(tail)})")
+    c.require(len(bursts) == 1, f"only the onset is a burst (bursts: {len(bursts)})", name="bursts_after_onset",
+              value=len(bursts), required="== 1",
+              hint="bursts keep repeating: after the first burst u must be high enough for single spikes; "
+                   "a larger d (about 4) or a lower c")
+    c.require(len(tail) >= 2, f"at least 2 single spikes follow the burst (got {len(tail)})",
+              name="spikes_after_burst", value=len(tail), required=">= 2",
+              hint="firing stops after the burst: tonic spikes must follow it; a smaller d or more current")
     gap = first["gap_after_ms"]
     c.require(gap >= TOL.mixed_gap_ratio * first["max_isi_ms"],
               f"the burst stands apart: gap after it {_fmt(gap)} ms >= {TOL.mixed_gap_ratio:g} x its longest ISI "
-              f"{_fmt(first['max_isi_ms'])} ms")
+              f"{_fmt(first['max_isi_ms'])} ms", name="burst_gap_ratio",
+              value=float(gap / first["max_isi_ms"]) if first["max_isi_ms"] > 0 else None,
+              required=f">= {TOL.mixed_gap_ratio:g}",
+              hint="the pause after the onset burst is too short: the burst must stand apart from the tonic spikes")
     if len(tail) >= 2:
         _sustained(c, tail, step)
 
@@ -930,17 +1005,25 @@ def spike_frequency_adaptation(f, c):
     if r is None:
         return
     st, isi, bursts, _ = r
-    c.require(len(bursts) <= 1, f"no repetitive bursting (bursts: {len(bursts)})")
+    c.require(len(bursts) <= 1, f"no repetitive bursting (bursts: {len(bursts)})", name="bursts_after_onset",
+              value=len(bursts), required="<= 1",
+              hint="repeated bursts: a deep reset (c = -65 mV) gives single, adapting spikes")
     if bursts:
         b = bursts[0]
         c.require(b["gap_after_ms"] < TOL.mixed_gap_ratio * b["max_isi_ms"],
                   f"the rate slows gradually, no switch from a burst to tonic spiking: pause after the first "
                   f"{b['n_spikes']} spikes {_fmt(b['gap_after_ms'])} ms < {TOL.mixed_gap_ratio:g} x "
-                  f"{_fmt(b['max_isi_ms'])} ms")
+                  f"{_fmt(b['max_isi_ms'])} ms", name="burst_gap_ratio",
+                  value=float(b["gap_after_ms"] / b["max_isi_ms"]) if b["max_isi_ms"] > 0 else None,
+                  required=f"< {TOL.mixed_gap_ratio:g}",
+                  hint="a burst, then a long pause: that is mixed mode; adaptation slows the rate gradually")
     c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
-              f"intervals lengthen: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}")
+              f"intervals lengthen: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}",
+              name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
+              required=f">= {TOL.adaptation_ratio_min:g}", hint=_ADAPT_HINT)
     c.require(isi["adaptation_index"] > 0 if len(st) >= 3 else False,
-              f"adaptation index {_fmt(isi['adaptation_index'])} > 0")
+              f"adaptation index {_fmt(isi['adaptation_index'])} > 0", name="adaptation_index",
+              value=isi["adaptation_index"] if len(st) >= 3 else None, required="> 0", hint=_ADAPT_HINT)
 
 
 def _ramp_epoch(f):
@@ -953,12 +1036,16 @@ def _ramp_epoch(f):
 
 def _ramp_core(c, f):
     r = _ramp_epoch(f)
-    c.require(r is not None, "protocol is a rising ramp from a flat start")
+    c.require(r is not None, "protocol is a rising ramp from a flat start", name="ramp_protocol",
+              value=len(f["epochs"]), required="2 epochs: flat, then a rising ramp", hint=_PROTOCOL_HINT)
     if r is None:
         return None
     _quiet_before(c, f, r["start_ms"], "ramp onset")
     st = _spikes_in(f, r["start_ms"], r["stop_ms"])
-    c.require(len(st) >= TOL.tonic_min_spikes, f"at least {TOL.tonic_min_spikes} spikes on the ramp (got {len(st)})")
+    c.require(len(st) >= TOL.tonic_min_spikes, f"at least {TOL.tonic_min_spikes} spikes on the ramp (got {len(st)})",
+              name="spikes_after_onset", value=len(st), required=f">= {TOL.tonic_min_spikes}",
+              hint=lambda n: "no spike on the ramp: check that the rising current reaches the neuron" if n == 0 else
+              f"only {n} spikes on the ramp: the neuron must keep firing as the current grows")
     return st
 
 
@@ -975,9 +1062,15 @@ def class_1_excitable(f, c):
         return
     ro = ramp_onset(st, [0.0], [0.0])
     c.require(ro["onset_rate_hz"] < TOL.class_boundary_hz,
-              f"onset rate {_fmt(ro['onset_rate_hz'])} Hz < {TOL.class_boundary_hz:g} Hz (starts near 0 Hz)")
+              f"onset rate {_fmt(ro['onset_rate_hz'])} Hz < {TOL.class_boundary_hz:g} Hz (starts near 0 Hz)",
+              name="onset_rate_hz", value=ro["onset_rate_hz"], required=f"< {TOL.class_boundary_hz:g}",
+              hint="firing starts at a high rate: a class-1 neuron starts near 0 Hz (Izhikevich 2004 Fig. 1G: "
+                   "4.1 v + 108 in dv/dt, b = -0.1)")
+    growth = ro["final_rate_hz"] / ro["onset_rate_hz"] if ro["onset_rate_hz"] > 0 else None
     c.require(ro["final_rate_hz"] >= TOL.rate_growth_min * ro["onset_rate_hz"],
-              f"rate grows with the current: final {_fmt(ro['final_rate_hz'])} Hz >= {TOL.rate_growth_min:g} x onset")
+              f"rate grows with the current: final {_fmt(ro['final_rate_hz'])} Hz >= {TOL.rate_growth_min:g} x onset",
+              name="rate_growth", value=growth, required=f">= {TOL.rate_growth_min:g}",
+              hint="the rate does not grow with the current: the last interval must be much shorter than the first")
 
 
 def class_2_excitable(f, c):
@@ -992,7 +1085,10 @@ def class_2_excitable(f, c):
         return
     ro = ramp_onset(st, [0.0], [0.0])
     c.require(ro["onset_rate_hz"] >= TOL.class_boundary_hz,
-              f"onset rate {_fmt(ro['onset_rate_hz'])} Hz >= {TOL.class_boundary_hz:g} Hz (clearly positive)")
+              f"onset rate {_fmt(ro['onset_rate_hz'])} Hz >= {TOL.class_boundary_hz:g} Hz (clearly positive)",
+              name="onset_rate_hz", value=ro["onset_rate_hz"], required=f">= {TOL.class_boundary_hz:g}",
+              hint="firing starts slowly: a class-2 neuron starts at 40 Hz or more (Izhikevich 2004 Fig. 1H: a fast "
+                   "u, a = 0.2, b = 0.26)")
 
 
 def _pulses(f, sign=+1):
@@ -1009,7 +1105,8 @@ def _single_pulse(c, f, sign=+1):
     others = _pulses(f, -sign)
     kind = "excitatory" if sign > 0 else "inhibitory"
     ok = len(pulses) == 1 and not others and pulses[0] is not f["epochs"][-1]
-    c.require(ok, f"protocol is one brief {kind} pulse ({len(pulses)} {kind}, {len(others)} opposite)")
+    c.require(ok, f"protocol is one brief {kind} pulse ({len(pulses)} {kind}, {len(others)} opposite)",
+              name="pulse_protocol", value=len(pulses), required=f"1 {kind} pulse", hint=_PROTOCOL_HINT)
     return pulses[0] if ok else None
 
 
@@ -1026,11 +1123,19 @@ def spike_latency(f, c):
         return
     _quiet_before(c, f, p["start_ms"], "pulse")
     st = _spikes_in(f, p["start_ms"], f["duration_ms"])
-    c.require(len(st) == 1, f"exactly one spike (got {len(st)})")
+    c.require(len(st) == 1, f"exactly one spike (got {len(st)})", name="spikes_after_onset", value=len(st),
+              required="== 1",
+              hint=lambda n: "no spike: the pulse stays subthreshold; start at the preset's V0 and use its pulse "
+              "amplitude and width exactly" if n == 0 else f"{n} spikes where one is expected")
     if len(st):
         lat = st[0] - p["start_ms"]
-        c.require(st[0] >= p["stop_ms"], f"the spike comes after the pulse ended ({_fmt(st[0])} >= {_fmt(p['stop_ms'])} ms)")
-        c.require(lat >= TOL.latency_min_ms, f"latency {_fmt(lat)} ms >= {TOL.latency_min_ms:g} ms")
+        c.require(st[0] >= p["stop_ms"], f"the spike comes after the pulse ended ({_fmt(st[0])} >= {_fmt(p['stop_ms'])} ms)",
+                  name="spike_after_pulse_end_ms", value=float(st[0]), required=f">= {_fmt(p['stop_ms'])}",
+                  hint="the spike comes during the pulse: the input is well above threshold; spike latency needs a "
+                       "pulse just above it")
+        c.require(lat >= TOL.latency_min_ms, f"latency {_fmt(lat)} ms >= {TOL.latency_min_ms:g} ms",
+                  name="latency_ms", value=float(lat), required=f">= {TOL.latency_min_ms:g}",
+                  hint="the spike comes too soon after the pulse: near threshold the neuron takes long to fire")
 
 
 def _oscillates(c, osc, what, no_trace=False):
@@ -1064,7 +1169,8 @@ def subthreshold_oscillations(f, c):
         return
     _quiet_before(c, f, p["start_ms"], "pulse")
     n = f["n_spikes"]
-    c.require(n <= 1, f"at most one spike (got {n})")
+    c.require(n <= 1, f"at most one spike (got {n})", name="spikes_total", value=n, required="<= 1",
+              hint="repetitive firing: after the pulse the potential should oscillate below threshold")
     _oscillates(c, f["oscillation"], "potential oscillates after the response", f.get("_no_trace", False))
 
 
@@ -1078,15 +1184,24 @@ def resonator(f, c):
     """
     ps = _pulses(f, +1)
     ok = len(ps) == 4 and not _pulses(f, -1)
-    c.require(ok, f"protocol is four excitatory pulses in two pairs ({len(ps)} pulses)")
+    c.require(ok, f"protocol is four excitatory pulses in two pairs ({len(ps)} pulses)", name="pulse_protocol",
+              value=len(ps), required="4 excitatory pulses", hint=_PROTOCOL_HINT)
     if not ok:
         return
     gaps = (ps[1]["start_ms"] - ps[0]["start_ms"], ps[3]["start_ms"] - ps[2]["start_ms"])
     first = _spikes_in(f, 0.0, ps[2]["start_ms"] - 1e-9)
     second = _spikes_in(f, ps[2]["start_ms"], f["duration_ms"])
-    c.require(len(first) == 0, f"no spike for the pair spaced {_fmt(gaps[0])} ms (got {len(first)})")
-    c.require(len(second) >= 1, f"a spike for the pair spaced {_fmt(gaps[1])} ms (got {len(second)})")
-    c.require(len(second) <= 2, f"a response, not sustained firing, after the second pair ({len(second)} spikes <= 2)")
+    c.require(len(first) == 0, f"no spike for the pair spaced {_fmt(gaps[0])} ms (got {len(first)})",
+              name="spikes_first_pair", value=len(first), required="== 0",
+              hint="the first pair already makes the neuron fire: a resonator answers only the pair spaced at its "
+                   "resonant period")
+    c.require(len(second) >= 1, f"a spike for the pair spaced {_fmt(gaps[1])} ms (got {len(second)})",
+              name="spikes_second_pair", value=len(second), required=">= 1",
+              hint="the resonant pair evokes no spike: a resonator needs a fast u (Izhikevich 2004 Fig. 1K: a = 0.1, "
+                   "b = 0.26)")
+    c.require(len(second) <= 2, f"a response, not sustained firing, after the second pair ({len(second)} spikes <= 2)",
+              name="response_spikes", value=len(second), required="<= 2",
+              hint="the neuron keeps firing after the second pair: a brief response is expected")
 
 
 def integrator(f, c):
@@ -1098,43 +1213,61 @@ def integrator(f, c):
     """
     ps = _pulses(f, +1)
     ok = len(ps) == 4 and not _pulses(f, -1)
-    c.require(ok, f"protocol is four excitatory pulses in two pairs ({len(ps)} pulses)")
+    c.require(ok, f"protocol is four excitatory pulses in two pairs ({len(ps)} pulses)", name="pulse_protocol",
+              value=len(ps), required="4 excitatory pulses", hint=_PROTOCOL_HINT)
     if not ok:
         return
     g1 = ps[1]["start_ms"] - ps[0]["start_ms"]
     g2 = ps[3]["start_ms"] - ps[2]["start_ms"]
-    c.require(g1 < g2, f"the first pair is the close one ({_fmt(g1)} ms < {_fmt(g2)} ms)")
+    c.require(g1 < g2, f"the first pair is the close one ({_fmt(g1)} ms < {_fmt(g2)} ms)", name="close_pair_first_ms",
+              value=float(g1), required=f"< {_fmt(g2)}", hint=_PROTOCOL_HINT)
     _quiet_before(c, f, ps[0]["start_ms"], "first pulse")
     first = _spikes_in(f, ps[0]["start_ms"], ps[2]["start_ms"] - 1e-9)
     second = _spikes_in(f, ps[2]["start_ms"], f["duration_ms"])
-    c.require(len(first) == 1, f"one spike for the close pair (got {len(first)})")
-    c.require(len(second) == 0, f"no spike for the distant pair (got {len(second)})")
+    c.require(len(first) == 1, f"one spike for the close pair (got {len(first)})", name="spikes_first_pair",
+              value=len(first), required="== 1",
+              hint="the close pair does not add up to one spike: an integrator sums inputs that come close together "
+                   "(Izhikevich 2004 Fig. 1L: 4.1 v + 108 in dv/dt, b = -0.1, V0 = -60)")
+    c.require(len(second) == 0, f"no spike for the distant pair (got {len(second)})", name="spikes_second_pair",
+              value=len(second), required="== 0",
+              hint="the distant pair evokes a spike: an integrator forgets an input before the next one comes")
 
 
 def _rebound(c, f):
     p = _single_pulse(c, f, -1)
     if p is None:
         return None, None
-    _quiet_before(c, f, p["stop_ms"], "end of the inhibitory pulse")
+    _quiet_before(c, f, p["stop_ms"], "end of the inhibitory pulse", name="quiet_before_release")
     st = _spikes_in(f, p["stop_ms"], p["stop_ms"] + TOL.rebound_window_ms)
     late = _spikes_in(f, p["stop_ms"] + TOL.rebound_window_ms + 1e-9, f["duration_ms"])
-    c.require(len(late) == 0, f"no firing later than {TOL.rebound_window_ms:g} ms after the release (got {len(late)})")
+    c.require(len(late) == 0, f"no firing later than {TOL.rebound_window_ms:g} ms after the release (got {len(late)})",
+              name="late_spikes", value=len(late), required="== 0",
+              hint="the neuron keeps firing long after the release: the rebound is a brief response")
     return p, st
 
 
 def _rebound_cluster(c, st, end_ms):
     """A rebound burst: >= burst_min_spikes spikes that start at high frequency, then silence."""
     n = len(st)
-    c.require(n >= TOL.burst_min_spikes, f"at least {TOL.burst_min_spikes} rebound spikes (got {n})")
+    c.require(n >= TOL.burst_min_spikes, f"at least {TOL.burst_min_spikes} rebound spikes (got {n})",
+              name="rebound_spikes", value=n, required=f">= {TOL.burst_min_spikes}",
+              hint=lambda k: "no rebound spike after the release: the recovery variable u must drop during the "
+              "inhibition (a positive b, as b = 0.25)" if k == 0 else
+              f"{k} rebound spikes: a burst needs a higher reset (c about -52 mV) and d near 0")
     if n < TOL.burst_min_spikes:
         return
     isis = np.diff(st)
     c.require(np.all(isis[:2] <= TOL.burst_isi_ms),
               f"they start at high frequency: first ISIs {', '.join(_fmt(float(x)) for x in isis[:2])} ms "
-              f"<= {TOL.burst_isi_ms:g} ms")
+              f"<= {TOL.burst_isi_ms:g} ms", name="rebound_first_isi_ms", value=float(np.max(isis[:2])),
+              required=f"<= {TOL.burst_isi_ms:g}",
+              hint="the rebound spikes are too far apart to form a burst")
     silence = end_ms - st[-1]
     c.require(silence >= TOL.burst_gap_ratio * float(np.max(isis)),
-              f"then silence: {_fmt(silence)} ms >= {TOL.burst_gap_ratio:g} x longest ISI {_fmt(float(np.max(isis)))} ms")
+              f"then silence: {_fmt(silence)} ms >= {TOL.burst_gap_ratio:g} x longest ISI {_fmt(float(np.max(isis)))} ms",
+              name="silence_after_burst_ms", value=float(silence),
+              required=f">= {TOL.burst_gap_ratio:g} x {_fmt(float(np.max(isis)))} ms",
+              hint="firing goes on after the rebound burst: it should end in silence")
 
 
 def rebound_spike(f, c):
@@ -1146,7 +1279,12 @@ def rebound_spike(f, c):
     p, st = _rebound(c, f)
     if p is None:
         return
-    c.require(len(st) == 1, f"exactly one rebound spike (got {len(st)})")
+    c.require(len(st) == 1, f"exactly one rebound spike (got {len(st)})", name="rebound_spikes", value=len(st),
+              required="== 1",
+              hint=lambda n: "no rebound spike after the release: the recovery variable u must drop during the "
+              "inhibition (a positive b, as b = 0.25)" if n == 0 else
+              f"{n} rebound spikes where one is expected: a deeper reset (c = -60 mV) and a larger d (4) stop it "
+              "after one (Izhikevich 2004 Fig. 1M)")
 
 
 def rebound_burst(f, c):
@@ -1173,12 +1311,19 @@ def threshold_variability(f, c):
     ex = _pulses(f, +1)
     inh = _pulses(f, -1)
     ok = len(ex) == 2 and len(inh) == 1 and ex[0]["stop_ms"] <= inh[0]["start_ms"] <= ex[1]["start_ms"]
-    c.require(ok, f"protocol is excitatory pulse, inhibitory pulse, excitatory pulse ({len(ex)} exc., {len(inh)} inh.)")
+    c.require(ok, f"protocol is excitatory pulse, inhibitory pulse, excitatory pulse ({len(ex)} exc., {len(inh)} inh.)",
+              name="pulse_protocol", value=len(ex) + len(inh), required="excitatory, inhibitory, excitatory pulse",
+              hint=_PROTOCOL_HINT)
     if not ok:
         return
-    _quiet_before(c, f, inh[0]["start_ms"], "inhibitory pulse (the first pulse is subthreshold)")
+    _quiet_before(c, f, inh[0]["start_ms"], "inhibitory pulse (the first pulse is subthreshold)",
+                  name="quiet_before_inhibition")
     st = _spikes_in(f, inh[0]["start_ms"], f["duration_ms"])
-    c.require(len(st) == 1, f"one spike after the inhibition-and-pulse pair (got {len(st)})")
+    c.require(len(st) == 1, f"one spike after the inhibition-and-pulse pair (got {len(st)})",
+              name="spikes_after_inhibition", value=len(st), required="== 1",
+              hint=lambda n: "no spike after the inhibition-and-pulse pair: the brief inhibition must lower the "
+              "threshold (u drops), so that the same pulse now fires the neuron" if n == 0 else
+              f"{n} spikes where one is expected")
 
 
 def bistability(f, c):
@@ -1191,21 +1336,30 @@ def bistability(f, c):
     """
     ps = _pulses(f, +1)
     ok = len(ps) == 2 and not _pulses(f, -1)
-    c.require(ok, f"protocol is two excitatory pulses on a baseline ({len(ps)} pulses)")
+    c.require(ok, f"protocol is two excitatory pulses on a baseline ({len(ps)} pulses)", name="pulse_protocol",
+              value=len(ps), required="2 excitatory pulses", hint=_PROTOCOL_HINT)
     if not ok:
         return
     _quiet_before(c, f, ps[0]["start_ms"], "first pulse")
     mid = _spikes_in(f, ps[0]["start_ms"], ps[1]["stop_ms"])
     c.require(len(mid) >= TOL.tonic_min_spikes,
-              f"tonic firing after the first pulse: {len(mid)} spikes >= {TOL.tonic_min_spikes}")
+              f"tonic firing after the first pulse: {len(mid)} spikes >= {TOL.tonic_min_spikes}",
+              name="spikes_between_pulses", value=len(mid), required=f">= {TOL.tonic_min_spikes}",
+              hint="the first pulse does not switch tonic firing on: a bistable neuron (Izhikevich 2004 Fig. 1P: "
+                   "a = 0.1, b = 0.26, d = 0) keeps firing after it")
     if len(mid) >= 2:
         silence = ps[1]["start_ms"] - mid[-1]
         last_isi = mid[-1] - mid[-2]
         c.require(silence < TOL.sustain_factor * last_isi,
                   f"firing persists up to the second pulse (silence {_fmt(silence)} ms < {TOL.sustain_factor:g} x "
-                  f"{_fmt(last_isi)} ms)")
+                  f"{_fmt(last_isi)} ms)", name="sustained_firing", value=float(silence),
+                  required=f"< {TOL.sustain_factor:g} x {_fmt(last_isi)} ms",
+                  hint="firing stops on its own before the second pulse: it should persist until switched off")
     late = _spikes_in(f, ps[1]["stop_ms"] + TOL.switch_off_margin_ms, f["duration_ms"])
-    c.require(len(late) == 0, f"the second pulse switches firing off: {len(late)} spikes after it")
+    c.require(len(late) == 0, f"the second pulse switches firing off: {len(late)} spikes after it",
+              name="spikes_after_second_pulse", value=len(late), required="== 0",
+              hint="the second pulse does not stop the firing: its timing relative to the spikes matters, and the "
+                   "time step changes it (Izhikevich 2004 Fig. 1P at dt = 0.25 ms)")
 
 
 def depolarizing_after_potential(f, c):
@@ -1219,7 +1373,10 @@ def depolarizing_after_potential(f, c):
     if p is None:
         return
     _quiet_before(c, f, p["start_ms"], "pulse")
-    c.require(f["n_spikes"] == 1, f"exactly one spike (got {f['n_spikes']})")
+    c.require(f["n_spikes"] == 1, f"exactly one spike (got {f['n_spikes']})", name="spikes_total",
+              value=f["n_spikes"], required="== 1",
+              hint=lambda n: "no spike: the pulse must be strong enough to fire the neuron once" if n == 0 else
+              f"{n} spikes where one is expected")
     if f.get("_no_trace"):
         c.require(False, "after-depolarisation: not measured, no voltage trace", name="after_depolarisation_mV",
                   value=None, required=f">= {TOL.adp_min_mV:g} mV", hint=NEEDS_TRACE_HINT)
@@ -1243,19 +1400,25 @@ def accommodation(f, c):
     if ok:
         fast = next((e for e in ep[1:] if e.get("I_last", 0) > e.get("I_first", 0) + TOL.current_jump), None)
         ok = fast is not None
-    c.require(ok, "protocol is a slow ramp followed by a fast ramp")
+    c.require(ok, "protocol is a slow ramp followed by a fast ramp", name="ramp_protocol", value=len(ep),
+              required="a slow ramp, then a fast ramp", hint=_PROTOCOL_HINT)
     if not ok:
         return
     slow = ep[0]
     n_slow = len(_spikes_in(f, slow["start_ms"], fast["start_ms"] - 1e-9))
-    c.require(n_slow == 0, f"no spike on the slow ramp up to {_fmt(slow['I_last'])} (got {n_slow})")
+    c.require(n_slow == 0, f"no spike on the slow ramp up to {_fmt(slow['I_last'])} (got {n_slow})",
+              name="spikes_on_slow_ramp", value=n_slow, required="== 0",
+              hint="the slow ramp makes the neuron fire: accommodation needs u to follow v closely (Izhikevich 2004 "
+                   "Fig. 1R: u' = a b (v + 65), b = 1)")
     st = _spikes_in(f, fast["start_ms"], fast["stop_ms"] + TOL.latency_min_ms)
-    c.require(len(st) >= 1, f"a spike on the fast ramp (got {len(st)})")
+    c.require(len(st) >= 1, f"a spike on the fast ramp (got {len(st)})", name="spikes_on_fast_ramp", value=len(st),
+              required=">= 1", hint="the fast ramp evokes no spike: u must be too slow to follow a fast rise (a = 0.02)")
     if len(st):
         ratio = fast["I_last"] / slow["I_last"]
         c.require(ratio < TOL.ramp_current_ratio_max,
                   f"the fast ramp is smaller: {_fmt(fast['I_last'])} / {_fmt(slow['I_last'])} = {_fmt(ratio)} "
-                  f"< {TOL.ramp_current_ratio_max:g}")
+                  f"< {TOL.ramp_current_ratio_max:g}", name="fast_ramp_ratio", value=float(ratio),
+                  required=f"< {TOL.ramp_current_ratio_max:g}", hint=_PROTOCOL_HINT)
 
 
 def _inhibition_window(c, f):
@@ -1263,11 +1426,12 @@ def _inhibition_window(c, f):
     ok = (len(ep) == 3 and all("I_mean" in e for e in ep)
           and ep[1]["I_mean"] < ep[0]["I_mean"] - TOL.current_jump
           and ep[1]["I_mean"] < ep[2]["I_mean"] - TOL.current_jump)
-    c.require(ok, "protocol is a steady input with one window of lower (inhibitory) input")
+    c.require(ok, "protocol is a steady input with one window of lower (inhibitory) input", name="inhibition_protocol",
+              value=len(ep), required="3 epochs: steady, lower, steady", hint=_PROTOCOL_HINT)
     if not ok:
         return None, None
     w = ep[1]
-    _quiet_before(c, f, w["start_ms"], "inhibition")
+    _quiet_before(c, f, w["start_ms"], "inhibition", name="quiet_before_inhibition")
     st = _spikes_in(f, w["start_ms"], w["stop_ms"])
     return w, st
 
@@ -1283,17 +1447,25 @@ def inhibition_induced_spiking(f, c):
     w, st = _inhibition_window(c, f)
     if w is None:
         return
-    c.require(len(st) >= 2, f"tonic firing during the inhibition: {len(st)} spikes >= 2")
+    c.require(len(st) >= 2, f"tonic firing during the inhibition: {len(st)} spikes >= 2",
+              name="spikes_during_inhibition", value=len(st), required=">= 2",
+              hint="no tonic firing while the input is lowered: inhibition-induced spiking needs a negative a and b "
+                   "(Izhikevich 2004 Fig. 1S: a = -0.02, b = -1)")
     b = detect_bursts(st, w["stop_ms"])
-    c.require(len(b) == 0, f"single spikes, no bursts (bursts: {len(b)})")
+    c.require(len(b) == 0, f"single spikes, no bursts (bursts: {len(b)})", name="no_bursts", value=len(b),
+              required="== 0", hint="spikes come in bursts: a deeper reset (c = -60 mV) and a larger d (8) give "
+                                    "single spikes")
     after = _spikes_in(f, w["stop_ms"] + 1e-9, f["duration_ms"])
     c.require(len(after) <= 1, f"firing stops with the inhibition: at most the cycle in progress "
-              f"completes ({len(after)} spikes after its end <= 1)")
+              f"completes ({len(after)} spikes after its end <= 1)", name="spikes_after_inhibition",
+              value=len(after), required="<= 1", hint="firing goes on after the inhibition ends")
     if len(st) >= 2 and len(after) == 1:
         period = float(st[-1] - st[-2])
         c.require(after[0] - st[-1] <= TOL.sustain_factor * period,
                   f"the spike after the end completes the last cycle ({_fmt(after[0] - st[-1])} ms after the last "
-                  f"spike <= {TOL.sustain_factor:g} x period {_fmt(period)} ms)")
+                  f"spike <= {TOL.sustain_factor:g} x period {_fmt(period)} ms)", name="last_cycle_ms",
+                  value=float(after[0] - st[-1]), required=f"<= {TOL.sustain_factor:g} x {_fmt(period)} ms",
+                  hint="a spike long after the inhibition ended: firing should stop with it")
 
 
 def inhibition_induced_bursting(f, c):
@@ -1307,13 +1479,17 @@ def inhibition_induced_bursting(f, c):
     if w is None:
         return
     b = detect_bursts(st, w["stop_ms"])
-    c.require(len(b) >= 1, f"bursts of >= {TOL.burst_min_spikes} spikes during the inhibition (got {len(b)})")
+    c.require(len(b) >= 1, f"bursts of >= {TOL.burst_min_spikes} spikes during the inhibition (got {len(b)})",
+              name="bursts_during_inhibition", value=len(b), required=">= 1",
+              hint="no burst while the input is lowered: inhibition-induced bursting needs a high reset (c = -45 mV) "
+                   "and a negative d (Izhikevich 2004 Fig. 1T)")
     if b:
         period = (float(np.mean(np.diff([x["start_ms"] for x in b]))) if len(b) >= 2
                   else w["stop_ms"] - b[0]["start_ms"])
         late = _spikes_in(f, w["stop_ms"] + period, f["duration_ms"])
         c.require(len(late) == 0, f"bursting stops after the inhibition (spikes after {_fmt(w['stop_ms'] + period)} ms: "
-                  f"{len(late)})")
+                  f"{len(late)})", name="spikes_after_inhibition", value=len(late), required="== 0",
+                  hint="bursting goes on after the inhibition ends")
 
 
 def RS(f, c):
@@ -1328,9 +1504,13 @@ def RS(f, c):
         return
     st, isi, _, _ = r
     c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
-              f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}")
+              f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}",
+              name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
+              required=f">= {TOL.adaptation_ratio_min:g}", hint=_ADAPT_HINT)
     c.require(isi["late_rate_hz"] < TOL.low_rate_hz if len(st) >= 3 else False,
-              f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz")
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz",
+              name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
+              required=f"< {TOL.low_rate_hz:g}", hint=_SLOW_HINT)
 
 
 def IB(f, c):
@@ -1361,9 +1541,14 @@ def FS(f, c):
         return
     st, isi, _, _ = r
     c.require(isi["late_rate_hz"] >= TOL.high_rate_hz if len(st) >= 3 else False,
-              f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz")
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz",
+              name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
+              required=f">= {TOL.high_rate_hz:g}", hint=_FAST_HINT)
     c.require(isi["adaptation_ratio"] <= TOL.fs_adaptation_max if len(st) >= 3 else False,
-              f"practically no adaptation: last/first ISI {_fmt(isi['adaptation_ratio'])} <= {TOL.fs_adaptation_max:g}")
+              f"practically no adaptation: last/first ISI {_fmt(isi['adaptation_ratio'])} <= {TOL.fs_adaptation_max:g}",
+              name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
+              required=f"<= {TOL.fs_adaptation_max:g}",
+              hint="the intervals lengthen: a fast-spiking neuron hardly adapts; a fast u (a = 0.1) recovers quickly")
 
 
 def LTS(f, c):
@@ -1378,9 +1563,13 @@ def LTS(f, c):
         return
     st, isi, _, _ = r
     c.require(isi["late_rate_hz"] >= TOL.high_rate_hz if len(st) >= 3 else False,
-              f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz")
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz",
+              name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
+              required=f">= {TOL.high_rate_hz:g}", hint=_FAST_HINT)
     c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
-              f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}")
+              f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}",
+              name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
+              required=f">= {TOL.adaptation_ratio_min:g}", hint=_ADAPT_HINT)
 
 
 def TC(f, c):
@@ -1395,9 +1584,14 @@ def TC(f, c):
         return
     st, isi, _, _ = r
     c.require(isi["late_rate_hz"] < TOL.low_rate_hz if len(st) >= 3 else False,
-              f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz")
+              f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz",
+              name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
+              required=f"< {TOL.low_rate_hz:g}", hint=_SLOW_HINT)
     c.require(isi["first_isi_ms"] >= TOL.doublet_isi_ms if len(st) >= 2 else False,
-              f"no onset doublet: first ISI {_fmt(isi['first_isi_ms'])} ms >= {TOL.doublet_isi_ms:g} ms")
+              f"no onset doublet: first ISI {_fmt(isi['first_isi_ms'])} ms >= {TOL.doublet_isi_ms:g} ms",
+              name="first_isi_ms", value=isi["first_isi_ms"] if len(st) >= 2 else None,
+              required=f">= {TOL.doublet_isi_ms:g}",
+              hint="the first two spikes form a fast doublet: from a depolarised rest the TC neuron fires evenly")
 
 
 def TC_burst(f, c):
@@ -1411,11 +1605,12 @@ def TC_burst(f, c):
     ep = f["epochs"]
     ok = (len(ep) == 2 and "I_mean" in ep[0] and ep[0]["I_mean"] < ep[1]["I_mean"] - TOL.current_jump
           and ep[0]["I_mean"] < 0)
-    c.require(ok, "protocol is an inhibitory input from t = 0, then released")
+    c.require(ok, "protocol is an inhibitory input from t = 0, then released", name="inhibition_protocol",
+              value=len(ep), required="2 epochs: inhibited from t = 0, then released", hint=_PROTOCOL_HINT)
     if not ok:
         return
     end = ep[0]["stop_ms"]
-    _quiet_before(c, f, end, "release")
+    _quiet_before(c, f, end, "release", name="quiet_before_release")
     st = _spikes_in(f, end, f["duration_ms"])
     _rebound_cluster(c, st, f["duration_ms"])
 
@@ -1432,7 +1627,8 @@ def RZ(f, c):
     ep = f["epochs"]
     ok = (len(ep) == 4 and all("I_mean" in e for e in ep) and ep[0]["I_mean"] < ep[1]["I_mean"] - TOL.current_jump
           and ep[2]["I_mean"] > ep[1]["I_mean"] + TOL.current_jump)
-    c.require(ok, "protocol is a release from inhibition, then a brief excitatory pulse")
+    c.require(ok, "protocol is a release from inhibition, then a brief excitatory pulse", name="pulse_protocol",
+              value=len(ep), required="4 epochs: inhibited, released, a pulse, after", hint=_PROTOCOL_HINT)
     if not ok:
         return
     pulse = ep[2]
@@ -1440,7 +1636,8 @@ def RZ(f, c):
     osc = f.get("_osc_release")
     _oscillates(c, osc, "potential oscillates after the release", f.get("_no_trace", False))
     st = _spikes_in(f, pulse["start_ms"], f["duration_ms"])
-    c.require(len(st) >= 1, f"the pulse evokes a spike (got {len(st)})")
+    c.require(len(st) >= 1, f"the pulse evokes a spike (got {len(st)})", name="spikes_after_pulse", value=len(st),
+              required=">= 1", hint="the pulse evokes no spike: check its amplitude and the neuron's excitability")
 
 
 #: One validator per reference preset, by preset name.
