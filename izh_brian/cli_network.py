@@ -141,7 +141,7 @@ def _report(res, args) -> int:
 
 def register(sub) -> None:
     """Add the ``network`` sub-command to ``sub`` (an argparse sub-parsers object)."""
-    from .model import SCHEMES
+    from .model import SCHEME_REGISTRY
 
     p = sub.add_parser("network", help="run the 2003 cortical network (net.m) or one of its scenarios")
     p.add_argument("--scenario", default=None,
@@ -152,7 +152,7 @@ def register(sub) -> None:
     p.add_argument("--inh", default=None, metavar="TYPE", help="inhibitory cell type, a preset name (default LTS)")
     p.add_argument("--we", default=None, metavar="W", help="excitatory weight scale, weights W*rand (default 0.5)")
     p.add_argument("--wi", default=None, metavar="W", help="inhibitory weight scale, weights -W*rand (default 1)")
-    p.add_argument("--scheme", default="net2003", choices=[s for s in SCHEMES if s != "figure1"],
+    p.add_argument("--scheme", default="net2003", choices=[n for n, sc in SCHEME_REGISTRY.items() if sc.network],
                    help="net2003 (net.m's order, default) or a Brian2 method")
     p.add_argument("--duration", default="1000", metavar="MS", help="model time in ms (default 1000)")
     p.add_argument("--dt", default="1", metavar="MS", help="time step in ms (default 1, as net.m)")

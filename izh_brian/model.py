@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import numpy as np
 import re
+from dataclasses import dataclass
 
 from brian2 import (
     Function,
@@ -76,6 +77,9 @@ from brian2.stateupdaters.base import StateUpdateMethod
 
 __all__ = [
     "SCHEMES",
+    "Scheme",
+    "SCHEME_REGISTRY",
+    "get_scheme",
     "CUSTOM_SCHEMES",
     "VARIANTS",
     "EQUATIONS",
@@ -94,17 +98,8 @@ VARIANTS = {
     "accommodation": (0.04, 5.0, 140.0, -65.0, 0.0),
 }
 
-#: Schemes implemented here (the Brian2 method names are accepted too).
-CUSTOM_SCHEMES = ("figure1", "net2003", "nest", "nest_published")
-
-#: Schemes that follow NEST's ``izhikevich`` model: ``v >= V_th``, ``V_min``
-#: clamp, spike stamped at the end of the step, device input one step late.
-NEST_SCHEMES = ("nest", "nest_published")
-
 #: Brian2 explicit methods accepted as scheme names.
 BRIAN2_METHODS = ("euler", "rk2", "rk4", "heun")
-
-SCHEMES = CUSTOM_SCHEMES + BRIAN2_METHODS
 
 #: The model equations. ``I_stim`` reads the sampled protocol of each neuron from
 #: one flat table (see :func:`make_stimulus_function`); ``I_ext`` is a free
@@ -197,21 +192,19 @@ def _table_function(table, unit, fname, values_name, cython_code) -> Function:
 
 def check_scheme(scheme: str) -> str:
     """Return ``scheme`` if it is a known scheme name, else raise a ValueError naming the allowed ones."""
-    if not isinstance(scheme, str) or scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEMES)}")
+    if not isinstance(scheme, str) or scheme not in SCHEME_REGISTRY:
+        raise ValueError(f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEME_REGISTRY)}")
     return scheme
+
+
+def get_scheme(scheme: str) -> Scheme:
+    """The :class:`Scheme` record of ``scheme`` (a ValueError names the allowed ones)."""
+    return SCHEME_REGISTRY[check_scheme(scheme)]
 
 
 def scheme_stateupdater(scheme: str):
     """The Brian2 state-update method for ``scheme``: a callable for the custom schemes, else the name."""
-    check_scheme(scheme)
-    custom = {
-        "figure1": _figure1_updater,
-        "net2003": _net2003_updater,
-        "nest": _nest_updater,
-        "nest_published": _nest_published_updater,
-    }
-    return _with_own_steps(custom.get(scheme, scheme))
+    return _with_own_steps(get_scheme(scheme).updater)
 
 
 def _with_own_steps(method):
@@ -271,6 +264,92 @@ def _nest_published_updater(equations, variables=None, method_options=None):
     fv, fu = _diff_exprs(equations)
     return (f"v = v + 0.5*dt*({fv})\nv = v + 0.5*dt*({fv})\nu = u + dt*({fu})\n"
             "v = clip(v, v_min, inf*mV)")
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """One numerical scheme: every rule in which the schemes differ, in one record.
+
+    The builder (:func:`make_neurons`), the runner (:func:`izh_brian.simulate.simulate_many`),
+    the network and the NEST layer read these fields; adding a scheme is adding a record to
+    :data:`SCHEME_REGISTRY`.
+
+    Attributes
+    ----------
+    name : str
+    updater : callable or str
+        The state update: a callable emitting abstract code (the programs' own loops), or a
+        Brian2 method name.
+    spike_first : bool
+        The spike test runs before the update, on the v left by the previous step (net.m);
+        otherwise after it (figure1.m, Brian2's default order).
+    inclusive_threshold : bool
+        A spike is ``v >= vpeak`` (net.m, NEST) rather than ``v > vpeak`` (figure1.m).
+    stamp_offset_steps : int
+        Steps added to the step in which v crossed to give the reported spike time: 1 under
+        NEST, which stamps a spike at the end of its step, else 0.
+    input_delay_steps : int
+        Steps by which injected current acts late: 1 under NEST (a device current reaches the
+        neuron in the next step), else 0.
+    has_v_min : bool
+        The group carries NEST's lower bound ``V_min`` of v as a per-neuron variable.
+    network : bool
+        Usable for the 2003 network (figure1.m's order is a single-neuron program).
+    nest_consistent_integration : bool or None
+        The value of NEST's ``consistent_integration`` that this scheme reproduces (None: not a
+        NEST scheme).
+    source : str
+        The program or document whose loop the scheme reproduces.
+    """
+
+    name: str
+    updater: object
+    spike_first: bool = False
+    inclusive_threshold: bool = False
+    stamp_offset_steps: int = 0
+    input_delay_steps: int = 0
+    has_v_min: bool = False
+    network: bool = True
+    nest_consistent_integration: bool | None = None
+    source: str = ""
+
+    @property
+    def threshold(self) -> str:
+        """The spike condition as Brian2 code."""
+        return "v >= vpeak" if self.inclusive_threshold else "v > vpeak"
+
+    @property
+    def is_custom(self) -> bool:
+        """True for the schemes written here (not a Brian2 method)."""
+        return callable(self.updater)
+
+
+_SCHEME_LIST = (
+    Scheme("figure1", _figure1_updater, network=False,
+           source="figure1.m (Izhikevich 2004, Fig. 1): v first, then u from the new v, then v > 30"),
+    Scheme("net2003", _net2003_updater, spike_first=True, inclusive_threshold=True,
+           source="net.m (Izhikevich 2003): v >= 30 tested first, two half steps of v, u from the new v"),
+    Scheme("nest", _nest_updater, inclusive_threshold=True, stamp_offset_steps=1, input_delay_steps=1,
+           has_v_min=True, nest_consistent_integration=True,
+           source="NEST izhikevich.cpp, consistent_integration = true"),
+    Scheme("nest_published", _nest_published_updater, inclusive_threshold=True, stamp_offset_steps=1,
+           input_delay_steps=1, has_v_min=True, nest_consistent_integration=False,
+           source="NEST izhikevich.cpp, consistent_integration = false (net.m's integration)"),
+) + tuple(Scheme(m, m, source=f"Brian2's {m!r} method on the ODE, threshold and reset after the update")
+          for m in BRIAN2_METHODS)
+
+#: Every scheme by name, in the order they are listed to users.
+SCHEME_REGISTRY = {s.name: s for s in _SCHEME_LIST}
+
+#: All scheme names.
+SCHEMES = tuple(SCHEME_REGISTRY)
+
+#: Schemes implemented here (the others are Brian2 methods).
+CUSTOM_SCHEMES = tuple(n for n, s in SCHEME_REGISTRY.items() if s.is_custom)
+
+#: Schemes that follow NEST's ``izhikevich`` model: ``v >= V_th``, ``V_min``
+#: clamp, spike stamped at the end of the step, device input one step late.
+NEST_SCHEMES = tuple(n for n, s in SCHEME_REGISTRY.items() if s.has_v_min)
 
 
 def make_neurons(
@@ -366,10 +445,8 @@ def make_neurons(
             raise ValueError(f"unknown equation variant {v!r}; allowed: {', '.join(VARIANTS)}")
     coeffs = np.array([VARIANTS[v] for v in variants])
 
-    if scheme in ("net2003",) + NEST_SCHEMES:
-        threshold, reset = "v >= vpeak", "v = c\nu = u + d"
-    else:
-        threshold, reset = "v > vpeak", "v = c\nu = u + d"
+    spec = get_scheme(scheme)
+    threshold, reset = spec.threshold, "v = c\nu = u + d"
     # A neuron tests for a spike only on its own ticks (see _with_own_steps).
     threshold += " and t_in_timesteps % stride == 0"
     strides = _strides(steps, dt_ms, n)
@@ -378,18 +455,19 @@ def make_neurons(
         table, offsets, lengths = np.zeros(1), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     else:
         stim = np.asarray(stimulus, dtype=float)
-        if scheme in NEST_SCHEMES:
+        if spec.input_delay_steps:
             # NEST's devices act one step late: the input of step k is the
             # sample k-1; the first step sees the first sample (a baseline
             # present from the start, which NEST carries as I_e).
-            stim = np.concatenate([stim[:1], stim], axis=0)
+            d_in = spec.input_delay_steps
+            stim = np.concatenate([np.repeat(stim[:1], d_in, axis=0), stim], axis=0)
         table, offsets, lengths = _stimulus_table(stim, n)
 
     namespace = {"I_stim": make_stimulus_function(table)}
     kwargs = {}
     if codeobj_class is not None:
         kwargs["codeobj_class"] = codeobj_class
-    equations = EQUATIONS + "v_min : volt\n" if scheme in NEST_SCHEMES else EQUATIONS
+    equations = EQUATIONS + "v_min : volt\n" if spec.has_v_min else EQUATIONS
     G = NeuronGroup(
         n,
         equations,
@@ -401,7 +479,7 @@ def make_neurons(
         name=name or "izhikevich*",
         **kwargs,
     )
-    if scheme == "net2003":
+    if spec.spike_first:
         _detect_spikes_first(G)
     G.a = _plain(a, 1, "a")
     G.b = _plain(b, 1, "b")
@@ -411,7 +489,7 @@ def make_neurons(
     G.v_u = coeffs[:, 3] * mV
     G.g_u = coeffs[:, 4]
     G.vpeak = _plain(vpeak, mV, "vpeak") * mV
-    if scheme in NEST_SCHEMES:
+    if spec.has_v_min:
         G.v_min = _plain_min(v_min) * mV
     v0_arr = np.broadcast_to(np.asarray(_plain(v0, mV, "v0"), dtype=float), (n,))
     b_arr = np.broadcast_to(np.asarray(_plain(b, 1, "b"), dtype=float), (n,))
@@ -467,7 +545,8 @@ stim_offset : integer (constant)
 stim_len : integer (constant)
 """
 
-_SCHEMES_2007 = ("figure1", "net2003") + BRIAN2_METHODS
+#: The 2007 form has no NEST twin here: the schemes without NEST's V_min and device delay.
+_SCHEMES_2007 = tuple(n for n, sc in SCHEME_REGISTRY.items() if not sc.has_v_min)
 
 
 def make_neurons_2007(
@@ -559,7 +638,8 @@ def make_neurons_2007(
             amps = np.asarray(stimulus, dtype=float) * 1e-12  # pA
         table, offsets, lengths = _stimulus_table(amps, n)
     namespace = {"I_stim": make_stimulus_function(table, unit=amp, name="izh_stimulus_amp")}
-    threshold = "v >= vpeak" if scheme == "net2003" else "v > vpeak"
+    spec = get_scheme(scheme)
+    threshold = spec.threshold
     kwargs = {}
     if codeobj_class is not None:
         kwargs["codeobj_class"] = codeobj_class
@@ -568,13 +648,13 @@ def make_neurons_2007(
         EQUATIONS_2007,
         threshold=threshold,
         reset="v = c\nu = u + d",
-        method=scheme_stateupdater(scheme) if scheme in CUSTOM_SCHEMES else scheme,
+        method=scheme_stateupdater(scheme) if spec.is_custom else scheme,
         dt=dt_ms * ms,
         namespace=namespace,
         name=name or "izhikevich2007*",
         **kwargs,
     )
-    if scheme == "net2003":
+    if spec.spike_first:
         _detect_spikes_first(G)
     G.C = _plain(C, pF, "C") * pF
     G.k = _plain(k, nS / mV, "k") * nS / mV

@@ -71,6 +71,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .model import SCHEME_REGISTRY, get_scheme
+
 __all__ = [
     "Scenario",
     "SCENARIOS",
@@ -125,7 +127,7 @@ class NetworkTooLargeError(MemoryError, ValueError):
 
 @dataclass(frozen=True)
 class Scenario:
-    """A named network configuration of the reference (section 4).
+    """A named configuration of the 2003 network (net.m of Izhikevich 2003, Fig. 3).
 
     Attributes
     ----------
@@ -333,7 +335,6 @@ def make_spec(scenario="paper", *, ne=None, ni=None, exc=None, inh=None, we=None
     ValueError
         Unknown scenario, preset, scheme, connectivity or noise; bad numbers.
     """
-    from .model import check_scheme
     from .presets import get_preset
 
     sc = get_scenario(scenario)
@@ -347,10 +348,10 @@ def make_spec(scenario="paper", *, ne=None, ni=None, exc=None, inh=None, we=None
     wi = sc.wi if wi is None else _float(wi, "wi (inhibitory weight scale)", nonneg=True)
     sigma_e = _float(sigma_e, "sigma_e", nonneg=True)
     sigma_i = _float(sigma_i, "sigma_i", nonneg=True)
-    check_scheme(scheme)
-    if scheme == "figure1":
-        raise ValueError("scheme 'figure1' is the single-neuron scheme of figure1.m; the network takes "
-                         "'net2003' or a Brian2 method (euler, rk2, rk4, heun)")
+    if not get_scheme(scheme).network:
+        allowed = ", ".join(n for n, sc in SCHEME_REGISTRY.items() if sc.network)
+        raise ValueError(f"scheme {scheme!r} is a single-neuron scheme ({get_scheme(scheme).source}); "
+                         f"the network takes one of: {allowed}")
     dt = _float(dt, "dt (ms)", positive=True)
     duration_ms = _float(duration_ms, "duration (ms)", positive=True)
     n_steps = int(round(duration_ms / dt))
@@ -638,7 +639,7 @@ def build_network(spec: NetworkSpec, *, record_v=(0, -1), record_currents=False,
     dr = draw_network(spec)
     G = make_neurons(n, a=dr.a, b=dr.b, c=dr.c, d=dr.d, v0=-65.0, variant=dr.variant, scheme=spec.scheme,
                      dt=spec.dt_ms, codeobj_class=codeobj_class, name="izhnet")
-    native = spec.scheme != "net2003"
+    native = not get_scheme(spec.scheme).spike_first
     # net2003: this step's noise, set before the spike test; Brian2 methods:
     # the next step's noise, set right after the update (the synapses then add to it).
     when, order = ("after_groups", 0) if native else ("before_groups", -3)
@@ -682,14 +683,6 @@ def build_network(spec: NetworkSpec, *, record_v=(0, -1), record_currents=False,
         objs.append(cur)
     net = Network(*objs, name="izhnet_network")
     return BuiltNetwork(spec, dr, net, G, S, spikes, state, cur, rec_v, rec_c, time.perf_counter() - t0)
-
-
-def _nest_schemes():
-    try:
-        from .model import NEST_SCHEMES
-    except ImportError:  # a core without the NEST schemes
-        return ()
-    return tuple(NEST_SCHEMES)
 
 
 def _indices(idx, n, what):
@@ -756,8 +749,7 @@ def run_network(built: BuiltNetwork, *, progress="auto") -> "NetworkResult":
                               f"{spec.scheme!r} with dt = {spec.dt_ms:g} ms; use 'net2003' or a smaller dt")
     sp_i = np.asarray(built.spikes.i[:], dtype=np.int64)
     sp_k = np.rint(np.asarray(built.spikes.t / ms) / spec.dt_ms).astype(np.int64)
-    if spec.scheme in _nest_schemes():
-        sp_k += 1  # NEST stamps a spike at the end of the step in which v crossed
+    sp_k += get_scheme(spec.scheme).stamp_offset_steps  # NEST stamps a spike at the end of its step
     order = np.lexsort((sp_i, sp_k))
     res = NetworkResult(spec=spec, spike_steps=sp_k[order], spike_i=sp_i[order], build_s=built.build_s, run_s=run_s)
     if built.state is not None:

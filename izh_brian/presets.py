@@ -69,7 +69,7 @@ class Preset:
     u0 : float or None
         Initial recovery variable (mV/ms); ``None`` means ``b*V0``.
     dt : float
-        Integration step of the reference program (ms).
+        Integration step (ms) of the paper's program (figure1.m: tau).
     duration : float
         Simulated time T (ms); the grid ``0:dt:T`` includes T.
     stimulus : Stimulus

@@ -24,7 +24,7 @@ from fractions import Fraction
 import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, mV, ms
 
-from .model import NEST_SCHEMES, check_scheme, make_neurons
+from .model import NEST_SCHEMES, check_scheme, get_scheme, make_neurons
 from .presets import Preset, get_preset, with_overrides
 from .stimuli import n_steps
 
@@ -180,7 +180,7 @@ def _neuron_overrides(overrides, scheme) -> tuple[float, float]:
     v_min = float(v_min / mV if hasattr(v_min, "dim") else v_min)
     if math.isnan(v_min) or v_min == math.inf:
         raise ValueError(f"v_min must be a number of mV or -inf, got {overrides.get('v_min')!r}")
-    if v_min != -math.inf and scheme not in NEST_SCHEMES:
+    if v_min != -math.inf and not get_scheme(scheme).has_v_min:
         raise ValueError(f"v_min (NEST's V_min) applies only under the schemes {', '.join(NEST_SCHEMES)}; "
                          f"got scheme {scheme!r}")
     if v_min >= vpeak:
@@ -254,7 +254,7 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
     -------
     list of Result, in the order given.
     """
-    check_scheme(scheme)
+    spec = get_scheme(scheme)
     presets = list(presets)
     if not presets:
         return []
@@ -329,13 +329,15 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
             ks = np.sort(sp_tick[sp_i == col]) // stride
             ks = ks[ks < n]
             I_col = stim[:n, col].copy()
-            if scheme in NEST_SCHEMES:
-                # NEST stamps a spike at the end of its step, and its device
-                # currents act one step late (see izh_brian.model).
-                ks = ks + 1
-                I_col = np.concatenate([I_col[:1], I_col[:-1]])
+            if spec.stamp_offset_steps:
+                # NEST stamps a spike at the end of its step (see izh_brian.model.Scheme).
+                ks = ks + spec.stamp_offset_steps
+            if spec.input_delay_steps:
+                # ... and its device currents act late: I holds what acted in each step.
+                d_in = spec.input_delay_steps
+                I_col = np.concatenate([np.repeat(I_col[:1], d_in), I_col[:-d_in]])
             # Draw each spike's apex at the cut-off, as the paper does.
-            crossed = v >= vpeak[col] if scheme in ("net2003",) + NEST_SCHEMES else v > vpeak[col]
+            crossed = v >= vpeak[col] if spec.inclusive_threshold else v > vpeak[col]
             v[crossed] = vpeak[col]
             results[i] = Result(
                 preset=p,

@@ -316,3 +316,24 @@ def test_v_min_bounds_v_under_nest_only():
         simulate("inhibition_induced_spiking", v_min=-70)
     with pytest.raises(ValueError, match="vpeak"):
         simulate("tonic_spiking", vpeak=float("nan"))
+
+
+def test_a_scheme_is_one_record(monkeypatch):
+    """Every rule in which the schemes differ lives in one registry record, read by the builder and the
+    runner: a new record made of euler's update plus NEST's end-of-step spike stamp and one-step input
+    delay runs without any other change, and gives exactly what those rules imply."""
+    from izh_brian.model import SCHEME_REGISTRY, Scheme
+
+    monkeypatch.setitem(SCHEME_REGISTRY, "euler_late", Scheme("euler_late", "euler", stamp_offset_steps=1))
+    plain = simulate("tonic_spiking", scheme="euler")
+    late = simulate("tonic_spiking", scheme="euler_late")
+    np.testing.assert_array_equal(late.spike_steps, plain.spike_steps + 1)
+    np.testing.assert_array_equal(late.v_mV, plain.v_mV)
+
+    monkeypatch.setitem(SCHEME_REGISTRY, "euler_delayed", Scheme("euler_delayed", "euler", input_delay_steps=1))
+    delayed = simulate("tonic_spiking", scheme="euler_delayed")
+    # the step current now acts one step later, so the first spike comes later, and I is shifted
+    assert delayed.spike_times_ms[0] > plain.spike_times_ms[0]
+    np.testing.assert_array_equal(delayed.I[1:], plain.I[:-1])
+    with pytest.raises(ValueError, match="euler_late"):
+        simulate("tonic_spiking", scheme="no_such_scheme")

@@ -32,10 +32,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model import SCHEME_REGISTRY
+
 __all__ = ["NestRun", "nest_available", "run_nest", "compare_with_nest", "spike_row", "NEST_SCHEME_FLAGS"]
 
-#: izh_brian scheme -> NEST's ``consistent_integration``.
-NEST_SCHEME_FLAGS = {"nest": True, "nest_published": False}
+#: izh_brian scheme -> NEST's ``consistent_integration`` (from the scheme registry).
+NEST_SCHEME_FLAGS = {n: sc.nest_consistent_integration for n, sc in SCHEME_REGISTRY.items()
+                     if sc.nest_consistent_integration is not None}
 
 
 @dataclass
