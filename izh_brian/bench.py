@@ -1,6 +1,6 @@
 """Benchmarks of speed and scale, each printing its ratio against a baseline measured in the same run.
 
-``python -m izh_brian.bench presets|cold|network|atlas|standalone|all [--json]``
+``python -m izh_brian.bench presets|cold|network|atlas|standalone|check|all [--json]``
 
 presets
     ``simulate_many`` of all 28 reference presets (one Network, one run)
@@ -25,6 +25,11 @@ standalone
     cpp_standalone built once and rerun with new parameters against the
     Cython runtime on the same neurons: after how many reruns, and from which
     simulated duration, standalone pays off.
+check
+    :func:`izh_brian.check.check` of a student's submission (tonic spiking
+    under forward Euler): a warm check, whose reference runs are cached in the
+    process, against the first check, which simulates the preset under the
+    seven compared schemes. Goal: a warm check in < 2 s.
 
 A goal that is not met is printed with the profile that shows where the
 time goes.
@@ -55,6 +60,7 @@ __all__ = [
     "bench_network",
     "bench_atlas",
     "bench_standalone",
+    "bench_check",
     "memory_bandwidth",
     "kernel_arrays",
     "bytes_per_neuron_step",
@@ -62,7 +68,7 @@ __all__ = [
     "main",
 ]
 
-GOALS = {"presets_ratio": 10.0, "cold_s": 20.0, "network_ratio": 0.5, "atlas_s": 30.0}
+GOALS = {"presets_ratio": 10.0, "cold_s": 20.0, "network_ratio": 0.5, "atlas_s": 30.0, "check_warm_s": 2.0}
 
 
 def kernel_arrays() -> dict:
@@ -393,6 +399,43 @@ def bench_standalone(n: int = 1000, duration_ms: float = 1000.0) -> dict:
     return measure_crossover(n=n, duration_ms=duration_ms)
 
 
+# --------------------------------------------------------------------------- check
+
+
+def bench_check(repeats: int = 5) -> dict:
+    """Time :func:`izh_brian.check.check` of one submission: first (reference runs simulated) and warm (cached).
+
+    The submission is tonic spiking under forward Euler (what a student's
+    Brian2 model with ``method="euler"`` gives). Compiled code is warmed
+    first, so ``first_s`` is the cost of the seven reference runs, not of
+    compiling them.
+
+    Returns
+    -------
+    dict
+        ``first_s``, ``warm_s`` (best of ``repeats``), ``ratio`` (first / warm),
+        ``n_schemes``, ``shows_pattern``, ``closest_scheme``, ``goal`` and ``goal_met``.
+    """
+    import brian2
+
+    from . import check as chk
+    from .simulate import simulate
+
+    submission = simulate("tonic_spiking", scheme="euler").spike_times_ms
+    chk.check("tonic_spiking", submission)  # warm the compiled code of every scheme
+    chk.clear_cache()
+    t0 = time.perf_counter()
+    rep = chk.check("tonic_spiking", submission)
+    first_s = time.perf_counter() - t0
+    warm_s = _best(lambda: chk.check("tonic_spiking", submission), repeats)
+    brian2.start_scope()
+    out = {"first_s": first_s, "warm_s": warm_s, "ratio": first_s / warm_s, "n_schemes": len(chk.COMPARED_SCHEMES),
+           "shows_pattern": bool(rep.shows_pattern), "closest_scheme": rep.reference["closest_scheme"],
+           "goal": GOALS["check_warm_s"]}
+    out["goal_met"] = bool(warm_s < out["goal"])
+    return out
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -474,12 +517,20 @@ def _fmt_standalone(r):
             f"{r['max_shift_ms']:g} ms (float drift of separately compiled code)")
 
 
+def _fmt_check(r):
+    return (f"(f) check of a submission (tonic spiking, euler): warm {1000 * r['warm_s']:.1f} ms (reference runs "
+            f"cached), first {r['first_s']:.2f} s ({r['n_schemes']} reference runs); first / warm {r['ratio']:.0f}x; "
+            f"closest scheme {r['closest_scheme']} (goal warm < {r['goal']:g} s: "
+            f"{'met' if r['goal_met'] else 'NOT met'})")
+
+
 BENCHES = {
     "presets": (bench_presets, _fmt_presets),
     "network": (bench_network, _fmt_network),
     "cold": (bench_cold, _fmt_cold),
     "atlas": (bench_atlas, _fmt_atlas),
     "standalone": (bench_standalone, _fmt_standalone),
+    "check": (bench_check, _fmt_check),
 }
 
 

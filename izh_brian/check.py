@@ -321,12 +321,15 @@ def _to_unit(x, unit_name: str, what: str) -> np.ndarray:
         from brian2 import ms, mV
         from brian2.units.fundamentalunits import DIMENSIONLESS
 
-        unit = mV if unit_name == "mV" else mV / ms
         if x.dim is DIMENSIONLESS:
             return np.asarray(x, dtype=float)
-        if not x.has_same_dimensions(unit):
-            raise ValueError(f"{what} must be in {unit_name} (or plain numbers), got units {x.dim}")
-        return np.asarray(x / unit, dtype=float)
+        # an input written as a potential (dv/dt = (... - u + I)/ms) is in mV, like the paper's mV/ms
+        units = (mV,) if unit_name == "mV" else (mV / ms, mV)
+        for unit in units:
+            if x.has_same_dimensions(unit):
+                return np.asarray(x / unit, dtype=float)
+        allowed = "mV" if unit_name == "mV" else "mV/ms, or mV for an I added inside (...)/ms"
+        raise ValueError(f"{what} must be in {allowed} (or plain numbers), got units {x.dim}")
     return _as_float_array(x, what)
 
 
