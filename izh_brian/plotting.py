@@ -24,6 +24,7 @@ __all__ = [
     "plot_results_grid",
     "save_results_figure",
     "plot_paper_grid",
+    "plot_parameter_sweep",
     "add_scale_bars",
     "plot_phase_plane",
     "plot_fi_curves",
@@ -219,6 +220,62 @@ def plot_paper_grid(results, *, ncols=4, fig=None, panel_size=(2.6, 1.55), scale
         if scale_bars:
             add_scale_bars(ax, _nice(0.2 * (t[-1] - t[0])), 20.0)
         axes.append(ax)
+    return axes
+
+
+def plot_parameter_sweep(sweep, *, fig=None, panel_size=(2.5, 1.25), scale_bars=True):
+    """One row per parameter, one panel per value: how each of a, b, c, d changes one neuron's response.
+
+    Parameters
+    ----------
+    sweep : sequence of (str, sequence of dict)
+        ``(parameter, panels)``; each panel is a dict with ``value``, ``t_ms``,
+        ``v_mV``, ``I`` (arrays) and ``base`` (True for the unchanged neuron,
+        whose title is set in bold).
+    fig : matplotlib Figure, optional
+    panel_size : (float, float)
+        Inches per panel.
+    scale_bars : bool
+
+    Returns
+    -------
+    list of list of Axes
+        ``axes[row][col]``, in the order of ``sweep``.
+
+    Raises
+    ------
+    ValueError
+        An empty sweep, or a panel without its arrays.
+    """
+    from matplotlib.figure import Figure
+
+    sweep = [(str(name), list(panels)) for name, panels in sweep]
+    if not sweep or not all(panels for _, panels in sweep):
+        raise ValueError("plot_parameter_sweep needs at least one parameter with at least one value")
+    nrows, ncols = len(sweep), max(len(panels) for _, panels in sweep)
+    if fig is None:
+        fig = Figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows), layout="constrained")
+    axes = []
+    for r, (name, panels) in enumerate(sweep):
+        row = []
+        for k, p in enumerate(panels):
+            missing = [key for key in ("value", "t_ms", "v_mV", "I") if key not in p]
+            if missing:
+                raise ValueError(f"panel {k} of parameter {name!r} lacks {', '.join(missing)}")
+            ax = fig.add_subplot(nrows, ncols, r * ncols + k + 1)
+            t = np.asarray(p["t_ms"], float)
+            v = np.asarray(p["v_mV"], float)
+            ax.plot(t, v, color="k", lw=0.6)
+            ax.plot(t, _stim_band(p["I"], -95.0, 8.0), color="tab:blue", lw=0.6)
+            ax.set_xlim(t[0], t[-1])
+            ax.set_ylim(min(-100.0, float(np.nanmin(v)) - 3), 36)
+            ax.set_title(f"{name} = {p['value']:g}" + (" (RS)" if p.get("base") else ""), fontsize=7, loc="left",
+                         pad=2, fontweight="bold" if p.get("base") else "normal")
+            ax.set_axis_off()
+            if scale_bars and k == 0:
+                add_scale_bars(ax, _nice(0.2 * (t[-1] - t[0])), 20.0)
+            row.append(ax)
+        axes.append(row)
     return axes
 
 

@@ -1,33 +1,42 @@
-"""Regenerate the report from runs: figures, the data behind every number and table, and the PDF.
+"""The report: the model answer to the coursework, regenerated from runs, with its figures and lessons.
 
-``build_outputs(out_dir)`` runs all 28 reference presets side by side (one
-Brian2 network) and everything else the report shows, then writes, under
+``build_outputs(out_dir)`` runs everything the report shows and writes, under
 ``out_dir``:
 
-- ``spike_times.json``: one object per preset (the ``izh-brian run --json`` record);
+- ``spike_times.json``: one object per reference preset (the ``izh-brian run --json`` record);
 - the figures as PNG and PDF (:func:`make_figures`): ``fig1_2004`` (the 5 x 4
   grid of 2004 Fig. 1), ``fig2_2003`` (the 8 classes of 2003 Fig. 2),
-  ``phase_planes``, ``fi_curves``, ``validation_matrix``, ``numerics_table``,
-  ``class_map``, ``network_raster``, ``speed`` (those whose module is present);
+  ``parameters`` (a, b, c, d varied around RS), ``phase_planes``, ``fi_curves``,
+  ``validation_matrix``, ``numerics_table``, ``class_map``, ``network_raster``,
+  ``speed``;
 - ``report_data.json``: every number and table the report prints;
+- ``lessons/*.html``: the notebooks of ``notebooks/``, executed (:func:`render_lessons`);
 - ``izh_brian_report.pdf``: the report, compiled offline by Typst from the
-  sources in the repository's ``report/`` folder (copied next to the data).
+  sources shipped inside the package (``izh_brian/report_templates``, read with
+  :mod:`importlib.resources`, so an installed wheel builds it too).
 
-Each section of the results comes from one small function here that calls
-the module that owns it (``patterns``, ``numerics``, ``network``, ``interop``,
-``bench``). When such a module is missing or fails, the section records why
-and the report says so instead of showing stale numbers; nothing is typed in
-by hand.
+Each section comes from one small function here that calls the module that
+owns it. When such a module or tool is missing or fails, the section records
+why and the report says so instead of showing stale numbers; nothing is typed
+in by hand. Every section also records its wall time and the number of Cython
+modules it compiled, so a slow first build shows where the time went.
+
+The network sections (and the cross-simulator check) run in a second process
+while this one runs the single-neuron sections: on a cold Cython cache the two
+compile their code objects in parallel.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import importlib
+import importlib.resources
+import importlib.util
 import json
 import os
 import platform
 import shutil
+import sys
 import time
 import traceback
 from pathlib import Path
@@ -41,29 +50,41 @@ __all__ = [
     "make_figures",
     "compute_sections",
     "build_pdf",
-    "report_sources_dir",
-    "markdown_to_typst",
-    "write_architecture_doc",
+    "templates",
+    "render_lessons",
+    "find_notebooks",
+    "cython_cache_dir",
+    "count_compiled_modules",
     "section_reference_runs",
+    "section_parameters",
+    "section_agreement",
     "section_phase_planes",
     "section_fi_curves",
     "section_validation",
     "section_numerics",
     "section_class_map",
     "section_network",
+    "section_network_scenarios",
     "section_crosscheck",
     "section_speed",
     "section_implementation",
-    "section_architecture",
+    "PLAIN_BRIAN2_LISTING",
+    "PARAMETER_SWEEP",
     "PHASE_PLANE_CASES",
     "REPORT_PDF",
     "REPORT_DATA",
+    "BENCH_RESULTS",
 ]
 
 #: Name of the compiled report and of its data file inside ``out_dir``.
 REPORT_PDF = "izh_brian_report.pdf"
 REPORT_DATA = "report_data.json"
 REPORT_MAIN = "izh_brian_report.typ"
+#: Benchmark results that ``python -m izh_brian.bench ... --save DIR/bench_results.json`` leaves for the report.
+BENCH_RESULTS = "bench_results.json"
+#: Package folder of the Typst sources.
+TEMPLATES_PACKAGE = "izh_brian"
+TEMPLATES_FOLDER = "report_templates"
 
 #: Patterns drawn in the phase-plane figure, with the input at which the nullclines are drawn
 #: (``drive``: the step or pulse the neuron responds to; ``rest``: the resting input).
@@ -126,8 +147,47 @@ def _optional(modname):
         return None, f"module {full} failed to import: {type(exc).__name__}: {exc}"
 
 
-def _section(name, func, *args, **kwargs) -> dict:
-    """Run one section; record its failure as the reason instead of raising."""
+def cython_cache_dir() -> Path | None:
+    """The folder of Brian2's compiled Cython modules in this process (``prefs`` or ``$CYTHON_CACHE_DIR``)."""
+    try:
+        from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
+    except ImportError:  # pragma: no cover - Cython not installed: Brian2 falls back to numpy
+        return None
+    d = get_cython_cache_dir()
+    return Path(d) if d else None
+
+
+def _module_files(cache=None) -> set:
+    cache = cython_cache_dir() if cache is None else Path(cache)
+    if cache is None or not cache.is_dir():
+        return set()
+    return {f.name.split(".", 1)[0] for f in cache.iterdir() if f.suffix in (".so", ".pyd")}
+
+
+def count_compiled_modules(cache=None) -> int:
+    """How many compiled extension modules (``*.so``/``*.pyd``) the Cython cache holds now."""
+    return len(_module_files(cache))
+
+
+def _loaded_modules() -> set | None:
+    """Names of the Cython modules this process has loaded (Brian2's in-memory cache), or None if unknown."""
+    try:
+        from brian2.codegen.runtime.cython_rt.extension_manager import cython_extension_manager as mgr
+
+        return {getattr(m, "__name__", "") for m in getattr(mgr, "_code_cache").values()}
+    except Exception:  # Brian2 internals changed, or no Cython
+        return None
+
+
+def _section(name, func, *args, progress=None, **kwargs) -> dict:
+    """Run one section; record its failure as the reason instead of raising.
+
+    Records ``seconds`` and ``modules_compiled``: the modules that appeared in
+    the Cython cache during the section and that this process loaded (so a
+    second process compiling at the same time is not counted here).
+    ``progress`` (a callable) gets one line per section.
+    """
+    files0, loaded0 = _module_files(), _loaded_modules()
     t0 = time.perf_counter()
     try:
         out = func(*args, **kwargs)
@@ -136,6 +196,14 @@ def _section(name, func, *args, **kwargs) -> dict:
                "traceback": traceback.format_exc(limit=3)}
     out.setdefault("available", True)
     out["seconds"] = time.perf_counter() - t0
+    new = _module_files() - files0
+    loaded = _loaded_modules()
+    if loaded is not None and loaded0 is not None:
+        new &= loaded - loaded0
+    out["modules_compiled"] = len(new)
+    if progress is not None:
+        progress(f"  {name:<18s} {out['seconds']:6.1f} s  {out['modules_compiled']:3d} modules compiled"
+                 + ("" if out["available"] else f"  (not available: {out['reason']})"))
     return out
 
 
@@ -175,12 +243,20 @@ def _machine() -> dict:
     }
 
 
-def report_sources_dir() -> Path:
-    """The folder holding the Typst sources (the repository's ``report/``)."""
-    here = Path(__file__).resolve().parent.parent / "report"
-    if (here / REPORT_MAIN).is_file():
-        return here
-    raise FileNotFoundError(f"report sources not found: expected {here / REPORT_MAIN} (run from a clone of the repository)")
+def templates():
+    """The Typst sources shipped in the package (a :class:`importlib.resources` traversable folder).
+
+    Raises
+    ------
+    FileNotFoundError
+        The package was installed without its ``report_templates`` data.
+    """
+    folder = importlib.resources.files(TEMPLATES_PACKAGE) / TEMPLATES_FOLDER
+    if not (folder / REPORT_MAIN).is_file():
+        raise FileNotFoundError(f"the report templates are missing from the installed package: expected "
+                                f"{TEMPLATES_PACKAGE}/{TEMPLATES_FOLDER}/{REPORT_MAIN} (reinstall izh_brian with its "
+                                f"package data)")
+    return folder
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +280,108 @@ def section_reference_runs(scheme="figure1") -> dict:
                      "first_spike_ms": float(r.spike_times_ms[0]) if r.n_spikes else None})
     return {"results": results, "rows": rows, "simulate_s": sim_s, "scheme": scheme, "n_presets": len(results),
             "dts_ms": sorted({r.preset.dt for r in results})}
+
+
+#: The parameter figure: each of a, b, c, d of RS (2003 Fig. 2: a = 0.02, b = 0.2, c = -65, d = 8) changed
+#: alone, with RS's own protocol. The values are those of other 2003 classes (a = 0.1: FS; b = 0.25: LTS, TC;
+#: c = -55: IB; c = -50: CH; d = 2: FS, CH, LTS) and one step beyond RS on the other side.
+PARAMETER_SWEEP = (
+    ("a", (0.01, 0.02, 0.1)),
+    ("b", (0.15, 0.2, 0.25)),
+    ("c", (-65.0, -55.0, -50.0)),
+    ("d", (2.0, 8.0, 12.0)),
+)
+PARAMETER_BASE = "RS"
+#: Duration of the parameter runs (ms): RS's step, held twice as long as in 2003 Fig. 2 to show the steady state.
+PARAMETER_DURATION_MS = 300.0
+
+
+def section_parameters() -> dict:
+    """Each of a, b, c, d varied alone around RS, all responses in one :func:`~izh_brian.simulate.simulate_many` run.
+
+    The step response of each changed neuron is labelled by the 2003-class
+    classifier of :mod:`izh_brian.patterns` (when present), so the table says
+    in numbers what the figure shows: a larger ``a`` recovers faster and fires
+    faster (FS-like), a higher ``c`` resets closer to threshold and bursts
+    (IB, CH), a larger ``d`` adapts more.
+    """
+    from .presets import get_preset
+    from .simulate import simulate_many
+
+    base = get_preset(PARAMETER_BASE)
+    overrides = [{name: value, "duration": PARAMETER_DURATION_MS} for name, values in PARAMETER_SWEEP
+                 for value in values]
+    t0 = time.perf_counter()
+    res = simulate_many([base.name] * len(overrides), overrides=overrides)
+    sim_s = time.perf_counter() - t0
+    pat, _ = _optional("patterns")
+    onset = float(base.stimulus.pieces[0].start) if base.stimulus.pieces else 0.0
+    rows, sweep, k = [], [], 0
+    for name, values in PARAMETER_SWEEP:
+        panels = []
+        for value in values:
+            r = res[k]
+            k += 1
+            st = r.spike_times_ms
+            isi = np.diff(st)
+            label = None
+            if pat is not None and hasattr(pat, "classify_features"):
+                feats = pat.step_response_features(st, onset, PARAMETER_DURATION_MS, v_mV=r.v_mV, t_ms=r.t_ms)
+                label = pat.classify_features(feats)
+                label = label[0] if isinstance(label, tuple) else label
+            is_base = bool(value == getattr(base, name))
+            rows.append({"parameter": name, "value": value, "RS value": getattr(base, name), "n_spikes": r.n_spikes,
+                         "first ISI (ms)": float(isi[0]) if isi.size else None,
+                         "last ISI (ms)": float(isi[-1]) if isi.size else None,
+                         "class of the response": label})
+            panels.append({"value": value, "t_ms": r.t_ms, "v_mV": r.v_mV, "I": r.I, "base": is_base})
+        sweep.append((name, panels))
+    return {"sweep": sweep, "rows": rows, "table": _table(rows), "simulate_s": sim_s, "n_neurons": len(res),
+            "base": base.name, "protocol": base.stimulus.describe(), "duration_ms": PARAMETER_DURATION_MS,
+            "base_values": {n: getattr(base, n) for n in "abcd"}}
+
+
+def section_agreement(results) -> dict:
+    """Spike for spike against the plain-Python transcription of figure1.m (:mod:`izh_brian.transcription`).
+
+    For every reference preset: the spike count of izh_brian's run (Brian2,
+    ``figure1`` scheme) and of the transcription, and the largest
+    |difference| of the spike times. A third column runs the same presets
+    under Brian2's ``euler`` at the same dt: u advances from the old v
+    instead of the new one, the only change, and shows what the update order
+    does.
+    """
+    from . import transcription
+    from .simulate import simulate_many
+
+    t0 = time.perf_counter()
+    theirs = transcription.run_all([r.name for r in results])
+    trans_s = time.perf_counter() - t0
+    euler, euler_why = None, None
+    try:
+        euler = {r.name: r for r in simulate_many([r.name for r in results], scheme="euler", check_finite=False)}
+    except Exception as exc:  # recorded, the figure1 comparison stands on its own
+        euler_why = f"{type(exc).__name__}: {exc}"
+    rows = []
+    for r in results:
+        ours = np.asarray(r.spike_times_ms, float)
+        ref = np.asarray(theirs[r.name], float)
+        same = ours.size == ref.size
+        max_dt = float(np.max(np.abs(ours - ref))) if same and ours.size else (0.0 if same else None)
+        row = {"panel": r.preset.panel, "name": r.name, "dt_ms": r.preset.dt, "spikes izh_brian": int(ours.size),
+               "spikes figure1.m": int(ref.size), "largest |dt| (ms)": max_dt,
+               "agree": bool(same and max_dt is not None and max_dt <= 1e-9)}
+        if euler is not None:
+            row["spikes euler"] = int(euler[r.name].n_spikes)
+        rows.append(row)
+    cols = ["panel", "name", "dt_ms", "spikes izh_brian", "spikes figure1.m", "largest |dt| (ms)", "agree"]
+    if euler is not None:
+        cols.append("spikes euler")
+    n_euler_diff = sum(r["spikes euler"] != r["spikes figure1.m"] for r in rows) if euler is not None else None
+    return {"rows": rows, "table": _table(rows, cols), "n_agree": sum(r["agree"] for r in rows), "n_total": len(rows),
+            "transcription_s": trans_s, "n_euler_differs": n_euler_diff,
+            "euler_differs": [r["name"] for r in rows if euler is not None and r["spikes euler"] != r["spikes figure1.m"]],
+            "euler_reason": euler_why}
 
 
 def section_phase_planes(results) -> dict:
@@ -283,7 +461,16 @@ def section_numerics(names=None) -> dict:
         return {"available": False, "reason": why}
     timings = {}
     if names is None:
-        rows = [dict(r) for r in mod.numerics_table(timings=timings)]
+        # The reference presets and the fine-dt variants in two calls: their steps (0.01 ms against up to
+        # 0.5 ms) share no small common tick, and one call would build one NeuronGroup, with its own
+        # compiled code, per distinct dt.
+        from .presets import FINE_PRESETS, preset_names
+
+        rows = [dict(r) for r in mod.numerics_table(names=preset_names(), include_fine=False, timings=timings)]
+        fine_t = {}
+        rows += [dict(r) for r in mod.numerics_table(names=list(FINE_PRESETS), include_fine=False, timings=fine_t)]
+        for k, v in fine_t.items():
+            timings[k] = timings.get(k, 0.0) + v
     else:
         rows = [dict(r) for r in mod.numerics_table(names=names, include_fine=False, timings=timings)]
     columns = list(rows[0].keys()) if rows else []
@@ -338,7 +525,14 @@ def section_class_map(n_scale: float = 1.0) -> dict:
 
 #: Fields of the network summary shown in the report.
 NETWORK_FIELDS = ("scenario", "n_exc", "n_inh", "duration_ms", "dt_ms", "scheme", "seed", "n_spikes", "rate_hz",
-                  "rate_exc_hz", "rate_inh_hz", "alpha_fraction", "gamma_fraction", "synchrony", "run_s")
+                  "rate_exc_hz", "rate_inh_hz", "peak_hz", "alpha_fraction", "gamma_fraction", "synchrony", "run_s")
+#: Columns of the scenario table.
+SCENARIO_COLUMNS = ("scenario", "exc", "inh", "we", "wi", "rate_exc_hz", "rate_inh_hz", "peak_hz", "alpha_fraction",
+                    "gamma_fraction", "synchrony")
+
+
+def _scenario_row(summ: dict) -> dict:
+    return {k: summ.get(k) for k in SCENARIO_COLUMNS}
 
 
 def section_network(duration_ms=None) -> dict:
@@ -346,54 +540,116 @@ def section_network(duration_ms=None) -> dict:
     mod, why = _optional("network")
     if mod is None:
         return {"available": False, "reason": why}
-    if not hasattr(mod, "simulate_network"):
-        return {"available": False, "reason": "izh_brian.network has no simulate_network()"}
     kwargs = {"progress": False}
     if duration_ms is not None:
         kwargs["duration_ms"] = float(duration_ms)
     res = mod.simulate_network("paper", **kwargs)
     summ = res.summary()
     row = {k: summ[k] for k in NETWORK_FIELDS if k in summ}
-    return {"spike_times_ms": np.asarray(res.spike_t_ms), "spike_indices": np.asarray(res.spike_i),
-            "n_excitatory": int(res.spec.n_exc), "summary": to_jsonable(summ), "result": res,
+    return {"n_excitatory": int(res.spec.n_exc), "summary": to_jsonable(summ), "result": res,
+            "bands": {"alpha_hz": list(mod.ALPHA_BAND_HZ), "gamma_hz": list(mod.GAMMA_BAND_HZ)},
             "table": {"columns": ["quantity", "value"], "cells": [[k, _fmt(v)] for k, v in row.items()]}}
 
 
+def section_network_scenarios(duration_ms=None, paper_summary=None) -> dict:
+    """Every scenario of :data:`izh_brian.network.SCENARIOS` (the paper's network, the weight scalings S1-S5
+    and the cell-type combinations): rates, the peak of the rate spectrum, alpha and gamma shares, synchrony.
+
+    ``paper_summary`` (the summary of :func:`section_network`'s run with the
+    same duration) is reused for the paper's row instead of running it again.
+    """
+    mod, why = _optional("network")
+    if mod is None:
+        return {"available": False, "reason": why}
+    rows, seconds = [], {}
+    for name in mod.SCENARIOS:
+        if name == "paper" and paper_summary is not None:
+            summ = paper_summary
+        else:
+            kwargs = {"progress": False, "record_v": ()}
+            if duration_ms is not None:
+                kwargs["duration_ms"] = float(duration_ms)
+            t0 = time.perf_counter()
+            summ = mod.simulate_network(name, **kwargs).summary()
+            seconds[name] = time.perf_counter() - t0
+        rows.append(_scenario_row(summ))
+    by = {r["scenario"]: r for r in rows}
+    return {"rows": to_jsonable(rows), "table": _table(rows, list(SCENARIO_COLUMNS)), "seconds_per_run": seconds,
+            "duration_ms": float(duration_ms) if duration_ms is not None else float(mod.make_spec("paper").duration_ms),
+            "descriptions": {n: sc.description for n, sc in mod.SCENARIOS.items()},
+            "most_synchronous": max(rows, key=lambda r: r["synchrony"])["scenario"],
+            "highest_gamma": max(rows, key=lambda r: r["gamma_fraction"])["scenario"],
+            "highest_alpha": max(rows, key=lambda r: r["alpha_fraction"])["scenario"],
+            "by_scenario": to_jsonable(by)}
+
+
+def _crosscheck_tools() -> tuple[list[str], dict]:
+    """The simulators the cross-check can run here, and why each of the others is skipped."""
+    ok, skipped = [], {}
+    if importlib.util.find_spec("nest") is None:
+        skipped["nest"] = "NEST is not installed here (the Python module 'nest' cannot be imported)"
+    else:
+        ok.append("nest")
+    if shutil.which("java") is None:
+        skipped["jneuroml"] = "jNeuroML needs Java, and no 'java' program is on the PATH"
+    elif importlib.util.find_spec("pyneuroml") is None:
+        skipped["jneuroml"] = "jNeuroML comes with pyNeuroML, which is not installed"
+    else:
+        ok.append("jneuroml")
+    return ok, skipped
+
+
 def section_crosscheck() -> dict:
-    """Our spike times against other simulators (:func:`izh_brian.interop.crosscheck`)."""
+    """Our spike times against NEST and jNeuroML (:func:`izh_brian.interop.crosscheck`), each skipped with a
+    note when its tool is missing."""
     mod, why = _optional("interop")
     if mod is None:
         return {"available": False, "reason": why}
-    if not hasattr(mod, "crosscheck"):
-        return {"available": False, "reason": "izh_brian.interop has no crosscheck()"}
-    rows = [dict(r) for r in mod.crosscheck()]
+    sims, skipped = _crosscheck_tools()
+    notes = [f"{k}: {v}" for k, v in skipped.items()]
+    if not sims:
+        return {"available": False, "reason": "; ".join(notes), "notes": notes}
+    rows = [dict(r) for r in mod.crosscheck(simulators=sims)]
     cols = ["name", "simulator", "n_spikes_ours", "n_spikes_theirs", "max_dt_ms", "agree", "reason"]
     compared = [r for r in rows if r.get("agree") is not None]
     return {"rows": to_jsonable(rows), "table": _table(rows, cols), "n_compared": len(compared),
-            "n_agree": sum(bool(r["agree"]) for r in compared), "n_skipped": len(rows) - len(compared)}
+            "n_agree": sum(bool(r["agree"]) for r in compared), "n_skipped": len(rows) - len(compared),
+            "simulators": sims, "notes": notes}
 
 
-def section_speed(sections: dict, quick: bool = False) -> dict:
-    """Speed figures measured on this machine while the report is built.
+def _read_bench(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("results"), dict) else None
 
-    The preset benchmark of :func:`izh_brian.bench.bench_presets` (all
-    reference presets in one network against one run per preset, warm cache)
-    when that module is present and the build is not quick; otherwise one
-    preset alone against all presets in one network. Then the wall times this
-    build measured anyway: the f-I group, each configuration of the numerics
-    study and the 2003 network's run.
+
+def section_speed(sections: dict, out_dir=None) -> dict:
+    """The appendix on speed: this build's own time and compiled modules per section, and the benchmarks.
+
+    The benchmarks are those of the last ``python -m izh_brian.bench ... --save
+    OUT/bench_results.json`` when that file is in ``out_dir`` (their date and
+    machine are shown); otherwise a quick measurement made during this build:
+    all reference presets in one network against one preset alone (warm code).
     """
-    from .presets import REFERENCE_PRESETS
-
-    n = len(REFERENCE_PRESETS)
-    rows, extra = [], {}
-    mod, why = _optional("bench")
-    if mod is not None and hasattr(mod, "bench_presets") and not quick:
-        b = mod.bench_presets(repeats=1, loop_repeats=1, profile=False)
-        rows += [{"label": f"{b['n_presets']} presets, one network, one run (simulate_many)", "seconds": b["many_s"]},
-                 {"label": f"{b['n_presets']} presets, one run each (simulate in a loop)", "seconds": b["loop_s"]}]
-        extra = {"ratio_loop_over_many": b["ratio"], "source": "izh_brian.bench.bench_presets"}
+    rows = []
+    for key, sec in sections.items():
+        if isinstance(sec, dict) and "seconds" in sec and key not in ("meta", "speed"):
+            rows.append({"section": key, "seconds": sec["seconds"], "modules compiled": sec.get("modules_compiled"),
+                         "process": sec.get("process", "main")})
+    out = {"build_rows": rows, "build_table": _table(rows, ["section", "process", "seconds", "modules compiled"]),
+           "cache_dir": str(cython_cache_dir())}
+    saved = _read_bench(Path(out_dir) / BENCH_RESULTS) if out_dir is not None else None
+    if saved is not None:
+        lines = [ln for ln in str(saved.get("text", "")).splitlines() if ln.strip()]
+        out.update(source="benchmarks", saved_utc=saved.get("saved_utc"), saved_machine=saved.get("machine"),
+                   bench_lines=lines, bench_file=BENCH_RESULTS, which=sorted(saved["results"]))
+        fig = saved["results"].get("figures")
+        if isinstance(fig, dict):
+            out["figures_bench"] = fig
     else:
+        from .presets import REFERENCE_PRESETS
         from .simulate import simulate, simulate_many
 
         simulate("tonic_spiking")  # the code is loaded: time the run, not the compilation
@@ -403,37 +659,69 @@ def section_speed(sections: dict, quick: bool = False) -> dict:
         t0 = time.perf_counter()
         simulate_many(list(REFERENCE_PRESETS))
         many = time.perf_counter() - t0
-        rows += [{"label": "1 preset (tonic spiking), one network", "seconds": one},
-                 {"label": f"{n} reference presets, one network", "seconds": many}]
-        extra = {"ratio_many_over_one": many / one if one > 0 else None, "source": "izh_brian.report",
-                 "note": why if mod is None else ("quick build" if quick else "izh_brian.bench has no bench_presets()")}
-    fi = sections.get("fi_curves", {})
-    if fi.get("available"):
-        rows.append({"label": f"f-I curves: {fi['n_neurons']} neurons x {fi['duration_ms']:g} ms, one group",
-                     "seconds": fi["simulate_s"]})
-    num = sections.get("numerics", {})
-    if num.get("available"):
-        n_num = len(num["rows"])
-        for key, secs in num.get("timings", {}).items():
-            rows.append({"label": f"numerics: {n_num} presets under {key}", "seconds": secs})
-    net = sections.get("network", {})
-    if net.get("available") and "run_s" in net["summary"]:
-        sm = net["summary"]
-        rows.append({"label": f"2003 network: {sm['n_exc'] + sm['n_inh']} neurons x {sm['duration_ms']:g} ms",
-                     "seconds": sm["run_s"]})
-    return {"rows": rows, "table": _table(rows, ["label", "seconds"]), **extra}
+        quick = [{"label": "1 preset (tonic spiking), one network", "seconds": one},
+                 {"label": f"{len(REFERENCE_PRESETS)} reference presets, one network", "seconds": many}]
+        out.update(source="quick", quick_rows=quick, quick_table=_table(quick, ["label", "seconds"]),
+                   ratio_many_over_one=many / one if one > 0 else None)
+    return out
+
+
+#: The model in plain Brian2, as a student would first write it: the listing printed in the report and run
+#: (with Brian2's numpy target, no compilation) when the report is built. ``G.I`` holds the step of 2004
+#: Fig. 1 (A); the run is split at its onset.
+PLAIN_BRIAN2_LISTING = """\
+from brian2 import NeuronGroup, SpikeMonitor, Network, ms, mV
+eqs = '''dv/dt = (0.04/mV)*v**2/ms + 5*v/ms + 140*mV/ms - u + I : volt
+         du/dt = a*(b*v/ms - u)/ms : volt/second
+         I : volt/second
+         a : 1
+         b : 1
+         c : volt
+         d : volt/second'''
+G = NeuronGroup(1, eqs, threshold='v > 30*mV', reset='v = c; u += d', method='euler', dt=0.25*ms)
+G.a, G.b, G.c, G.d = 0.02, 0.2, -65*mV, 6*mV/ms       # tonic spiking, 2004 Fig. 1 (A)
+G.v = -70*mV
+G.u = G.b*G.v/ms
+spikes = SpikeMonitor(G)
+net = Network(G, spikes)
+net.run(10.25*ms)                                      # I = 0 up to t = 10 ms
+G.I = 14*mV/ms                                         # I = 14 for t > 10 ms
+net.run(89.75*ms)
+"""
+
+
+def run_plain_listing() -> dict:
+    """Run :data:`PLAIN_BRIAN2_LISTING` with Brian2's numpy target; its spike times (ms) and the transcription's."""
+    from brian2 import ms, prefs
+
+    from . import transcription
+
+    saved = prefs.codegen.target
+    ns: dict = {}
+    try:
+        prefs.codegen.target = "numpy"
+        exec(compile(PLAIN_BRIAN2_LISTING, "<plain Brian2 listing>", "exec"), ns)
+    finally:
+        prefs.codegen.target = saved
+    ours = [float(x) for x in np.round(np.asarray(ns["spikes"].t / ms), 9)]
+    ref = transcription.run_figure1("tonic_spiking")[0]
+    same = len(ours) == len(ref)
+    return {"spikes_ms": ours, "n_spikes": len(ours), "n_spikes_figure1": len(ref),
+            "first_spikes_ms": ours[:3], "first_spikes_figure1_ms": ref[:3],
+            "max_dt_ms": float(np.max(np.abs(np.subtract(ours, ref)))) if same and ours else None}
 
 
 def section_implementation() -> dict:
-    """The model equations as Brian2 receives them and the abstract update code of the custom schemes.
+    """The plain Brian2 model (run in this build) and how the package generalises it.
 
-    Read from :data:`izh_brian.model.EQUATIONS` and
+    The package's equations are read from :data:`izh_brian.model.EQUATIONS`
+    and the abstract update code of its custom schemes from
     :func:`izh_brian.model.scheme_stateupdater` at build time, so the report
     shows the code that ran.
     """
     from brian2 import Equations
 
-    from .model import CUSTOM_SCHEMES, EQUATIONS, scheme_stateupdater
+    from .model import CUSTOM_SCHEMES, EQUATIONS, SCHEMES, scheme_stateupdater
 
     eqs = Equations(EQUATIONS)
     code = {}
@@ -442,95 +730,13 @@ def section_implementation() -> dict:
             code[scheme] = str(scheme_stateupdater(scheme)(eqs)).strip()
         except Exception as exc:  # a scheme that needs more than the equations to print its code
             code[scheme] = f"(not printable without a group: {type(exc).__name__})"
-    return {"equations": EQUATIONS.strip(), "abstract_code": [{"scheme": k, "code": v} for k, v in code.items()]}
-
-
-def markdown_to_typst(text: str) -> str:
-    """Convert the plain Markdown of ``docs/*.md`` (headings, paragraphs, lists, code, bold) to Typst markup.
-
-    Typst's markup characters in the prose are escaped; code spans and fenced
-    blocks pass through as raw text. Level-1 headings are dropped (the report
-    gives the section its own title), deeper ones become level-3 headings.
-    """
-    import re
-
-    def esc(t):
-        return re.sub(r"([\\#$*_@<>\[\]~/`=+])", r"\\\1", t)
-
-    def inline(t):
-        parts = re.split(r"(`[^`]*`)", t)
-        out = []
-        for part in parts:
-            if part.startswith("`") and part.endswith("`") and len(part) >= 2:
-                out.append(part)
-                continue
-            bold = part.split("**")
-            out.append("".join(f"*{esc(b)}*" if k % 2 else esc(b) for k, b in enumerate(bold)))
-        return "".join(out)
-
-    lines, out, in_code = text.splitlines(), [], False
-    for line in lines:
-        if line.strip().startswith("```"):
-            in_code = not in_code
-            out.append("```" if in_code else "```")
-            continue
-        if in_code:
-            out.append(line)
-            continue
-        m = re.match(r"^(#+)\s+(.*)$", line)
-        if m:
-            if len(m.group(1)) > 1:
-                out.append("=== " + inline(m.group(2)))
-            continue
-        m = re.match(r"^(\s*)[-*]\s+(.*)$", line)
-        if m:
-            out.append(m.group(1) + "- " + inline(m.group(2)))
-            continue
-        m = re.match(r"^(\s*)\d+\.\s+(.*)$", line)
-        if m:
-            out.append(m.group(1) + "+ " + inline(m.group(2)))
-            continue
-        out.append(inline(line))
-    if in_code:
-        out.append("```")
-    return "\n".join(out) + "\n"
-
-
-def write_architecture_doc(out_dir) -> dict:
-    """Write ``architecture_doc.typ`` (``docs/ARCHITECTURE.md`` converted) into ``out_dir`` for the design section."""
-    src = Path(__file__).resolve().parent.parent / "docs" / "ARCHITECTURE.md"
-    if src.is_file():
-        body = markdown_to_typst(src.read_text())
-        found = True
-    else:
-        body = "_docs/ARCHITECTURE.md was not found in this build._\n"
-        found = False
-    (Path(out_dir) / "architecture_doc.typ").write_text(
-        "// Generated from docs/ARCHITECTURE.md by izh_brian.report; do not edit.\n"
-        "#set text(size: 8.5pt)\n#show raw.where(block: true): set text(size: 6.5pt)\n" + body)
-    return {"found": found, "source": str(src)}
-
-
-def section_architecture() -> dict:
-    """The package's modules with the first line of their docstrings (read at build time)."""
-    import pkgutil
-
-    import izh_brian
-
-    rows = []
-    for info in sorted(pkgutil.iter_modules(izh_brian.__path__), key=lambda m: m.name):
-        path = Path(izh_brian.__path__[0]) / (info.name + ("" if info.ispkg else ".py"))
-        doc = ""
-        try:
-            src = (path / "__init__.py" if info.ispkg else path).read_text()
-            import ast
-
-            doc = (ast.get_docstring(ast.parse(src)) or "").strip().splitlines()
-            doc = doc[0] if doc else ""
-        except (OSError, SyntaxError):
-            pass
-        rows.append({"module": f"izh_brian.{info.name}", "purpose": doc.replace("``", "")})
-    return {"rows": rows, "table": _table(rows, ["module", "purpose"])}
+    try:
+        plain = run_plain_listing()
+    except Exception as exc:  # the listing is shown anyway; the run's failure is recorded
+        plain = {"reason": f"{type(exc).__name__}: {exc}"}
+    return {"equations": EQUATIONS.strip(), "abstract_code": [{"scheme": k, "code": v} for k, v in code.items()],
+            "listing": PLAIN_BRIAN2_LISTING.strip(), "listing_lines": len(PLAIN_BRIAN2_LISTING.strip().splitlines()),
+            "plain": plain, "schemes": list(SCHEMES)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,161 +749,359 @@ def _fig(figsize):
     return Figure(figsize=figsize, layout="constrained")
 
 
-def make_figures(out_dir="report/build", *, sections=None, formats=("png", "pdf"), quick=False) -> dict:
-    """Write every figure of the report as PNG and PDF under ``out_dir``; return ``{key: [paths]}``.
+def _draw(files, timings, key, sec, func):
+    """Draw one figure; record its drawing time; a figure that fails marks its section unavailable with why."""
+    t0 = time.perf_counter()
+    try:
+        paths = func()
+        if paths:
+            files[key] = paths
+    except Exception as exc:  # a figure that fails must not take the report down: record why
+        if isinstance(sec, dict):
+            sec.update(available=False, reason=f"{key} figure failed: {type(exc).__name__}: {exc}")
+    timings[key] = time.perf_counter() - t0
 
-    ``sections`` are the outputs of the section functions (computed here when
-    not given). Figures whose section is unavailable are skipped.
+
+#: The section each figure is drawn from (for the per-figure timing line).
+FIGURE_SECTIONS = {"fig1_2004": "reference", "fig2_2003": "reference", "parameters": "parameters",
+                   "phase_planes": "phase_planes", "fi_curves": "fi_curves", "validation_matrix": "validation",
+                   "numerics_table": "numerics", "class_map": "class_map", "network_raster": "network",
+                   "speed": "speed"}
+
+
+def make_figures(out_dir="report/build", *, sections=None, formats=("png", "pdf"), quick=False, progress=None,
+                 draw_timings=None) -> dict:
+    """Write every figure of the report under ``out_dir`` in ``formats``; return ``{key: [paths]}``.
+
+    ``sections`` are the outputs of :func:`compute_sections` (computed here,
+    figures only, when not given). Figures whose section is unavailable are
+    skipped. ``draw_timings`` (a dict) receives the drawing time of each figure.
     """
     from . import plotting as P
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    s = sections if sections is not None else compute_sections(figures_only=True, quick=quick)
+    s = sections if sections is not None else compute_sections(figures_only=True, quick=quick, progress=progress)
+    if "speed" not in s:
+        s["speed"] = _section("speed", section_speed, s, out, progress=progress)
     ref = s["reference"]["results"]
-    files = {}
+    files: dict = {}
+    dts = {} if draw_timings is None else draw_timings
 
-    for paper, stem, ncols in (("2004", "fig1_2004", 4), ("2003", "fig2_2003", 4)):
+    for paper, stem in (("2004", "fig1_2004"), ("2003", "fig2_2003")):
         rs = [r for r in ref if r.preset.paper == paper]
-        axes = P.plot_paper_grid(rs, ncols=ncols)
-        files[stem] = P.save_figure(axes[0].figure, out, stem, formats, dpi=200)
+        _draw(files, dts, stem, s["reference"],
+              lambda rs=rs, stem=stem: P.save_figure(P.plot_paper_grid(rs, ncols=4)[0].figure, out, stem, formats,
+                                                     dpi=200))
 
-    planes = s["phase_planes"]["planes"]
-    fig = _fig((10, 6))
-    for k, pp in enumerate(planes):
-        ax = fig.add_subplot(2, 3, k + 1)
-        P.plot_phase_plane(pp["v"], pp["u_v"], pp["u_u"], v_u_line=pp.get("v_u_line"), traj_v=pp["trajectory_v"],
-                           traj_u=pp["trajectory_u"], fixed_points=pp["fixed_points"], c=pp["c"], ax=ax,
-                           title=f"{pp['label']}, I = {pp['I']:.3g}")
-    files["phase_planes"] = P.save_figure(fig, out, "phase_planes", formats)
+    par = s.get("parameters", {})
+    if par.get("available"):
+        _draw(files, dts, "parameters", par,
+              lambda: P.save_figure(P.plot_parameter_sweep(par["sweep"])[0][0].figure, out, "parameters", formats,
+                                    dpi=200))
 
-    fi = s["fi_curves"]["fi"]
-    ax = P.plot_fi_curves(fi["currents"], fi["rates_hz"], fi["labels"],
-                          thresholds=[t["I_threshold"] if t else None for t in fi["threshold"]],
-                          title="f-I curves: class 1 (G) vs class 2 (H), one NeuronGroup")
-    files["fi_curves"] = P.save_figure(ax.figure, out, "fi_curves", formats)
+    pps = s.get("phase_planes", {})
+
+    def phase():
+        fig = _fig((10, 6))
+        for k, pp in enumerate(pps["planes"]):
+            ax = fig.add_subplot(2, 3, k + 1)
+            P.plot_phase_plane(pp["v"], pp["u_v"], pp["u_u"], v_u_line=pp.get("v_u_line"), traj_v=pp["trajectory_v"],
+                               traj_u=pp["trajectory_u"], fixed_points=pp["fixed_points"], c=pp["c"], ax=ax,
+                               title=f"{pp['label']}, I = {pp['I']:.3g}")
+        return P.save_figure(fig, out, "phase_planes", formats)
+
+    if pps.get("available"):
+        _draw(files, dts, "phase_planes", pps, phase)
+
+    fis = s.get("fi_curves", {})
+
+    def fi():
+        f = fis["fi"]
+        ax = P.plot_fi_curves(f["currents"], f["rates_hz"], f["labels"],
+                              thresholds=[t["I_threshold"] if t else None for t in f["threshold"]],
+                              title="f-I curves: class 1 (G) and class 2 (H), one NeuronGroup")
+        return P.save_figure(ax.figure, out, "fi_curves", formats)
+
+    if fis.get("available"):
+        _draw(files, dts, "fi_curves", fis, fi)
 
     val = s.get("validation", {})
-    try:
-        if val.get("available"):
-            if "matrix" in val:
-                # patterns.validation_matrix: matrix[i, j] = validator names[i] accepts response names[j]
-                ax = P.plot_validation_matrix(np.asarray(val["matrix"], dtype=bool), val["matrix_names"],
-                                              val["matrix_names"], title="validators (rows) x responses (columns)")
-            else:
-                ax = P.plot_validation_matrix([r["ok"] for r in val["rows"]], [r["name"] for r in val["rows"]],
-                                              title="validation")
-            files["validation_matrix"] = P.save_figure(ax.figure, out, "validation_matrix", formats)
-    except Exception as exc:  # a figure that fails must not take the report down: record why
-        val.update(available=False, reason=f"validation figure failed: {type(exc).__name__}: {exc}")
+
+    def validation():
+        if "matrix" in val:
+            # patterns.validation_matrix: matrix[i, j] = validator names[i] accepts response names[j]
+            ax = P.plot_validation_matrix(np.asarray(val["matrix"], dtype=bool), val["matrix_names"],
+                                          val["matrix_names"], title="validators (rows) x responses (columns)")
+        else:
+            ax = P.plot_validation_matrix([r["ok"] for r in val["rows"]], [r["name"] for r in val["rows"]],
+                                          title="validation")
+        return P.save_figure(ax.figure, out, "validation_matrix", formats)
+
+    if val.get("available"):
+        _draw(files, dts, "validation_matrix", val, validation)
 
     num = s.get("numerics", {})
-    try:
-        if num.get("available") and num.get("rows"):
-            ax = P.plot_numerics_table(num["rows"], title="numerics: spike counts across dt and schemes")
-            files["numerics_table"] = P.save_figure(ax.figure, out, "numerics_table", formats)
-    except Exception as exc:  # a figure that fails must not take the report down: record why
-        num.update(available=False, reason=f"numerics figure failed: {type(exc).__name__}: {exc}")
+    if num.get("available") and num.get("rows"):
+        _draw(files, dts, "numerics_table", num, lambda: P.save_figure(
+            P.plot_numerics_table(num["rows"], title="numerics: spike counts across dt and schemes").figure, out,
+            "numerics_table", formats))
 
     cm = s.get("class_map", {})
-    try:
-        if cm.get("available"):
-            fig = _fig((10, 3.8))
-            for k, d in enumerate(cm["maps"]):
-                ax = fig.add_subplot(1, len(cm["maps"]), k + 1)
-                fixed = ", ".join(f"{a} = {b:g}" for a, b in d["fixed"].items())
-                P.plot_class_map(d["x_values"], d["y_values"], d["codes"], class_names=d["label_names"],
-                                 xlabel=d["x_name"], ylabel=d["y_name"], points=d["points"], ax=ax,
-                                 title=f"({d['x_name']}, {d['y_name']}) plane, {fixed}")
-            files["class_map"] = P.save_figure(fig, out, "class_map", formats)
-    except Exception as exc:  # a figure that fails must not take the report down: record why
-        cm.update(available=False, reason=f"class_map figure failed: {type(exc).__name__}: {exc}")
+
+    def class_map():
+        fig = _fig((10, 3.8))
+        for k, d in enumerate(cm["maps"]):
+            ax = fig.add_subplot(1, len(cm["maps"]), k + 1)
+            fixed = ", ".join(f"{a} = {b:g}" for a, b in d["fixed"].items())
+            P.plot_class_map(d["x_values"], d["y_values"], d["codes"], class_names=d["label_names"],
+                             xlabel=d["x_name"], ylabel=d["y_name"], points=d["points"], ax=ax,
+                             title=f"({d['x_name']}, {d['y_name']}) plane, {fixed}")
+        return P.save_figure(fig, out, "class_map", formats)
+
+    if cm.get("available"):
+        _draw(files, dts, "class_map", cm, class_map)
 
     net = s.get("network", {})
-    try:
-        if net.get("available"):
-            ne = net["n_excitatory"]
-            n = ne + int(net["summary"].get("n_inh", 0))
-            pn, _ = _optional("plotting_network")
-            res = net.get("result")
-            if pn is not None and hasattr(pn, "network_figure") and res is not None:
-                # the network's own four-panel figure (raster, rate, example neurons, spectrum)
-                fig = pn.network_figure(res.spike_t_ms, res.spike_i, res.spec.n_exc, res.spec.n_inh,
-                                        res.spec.duration_ms, t_ms=res.t_ms if res.v_mV is not None else None,
-                                        v_mV=res.v_mV, u=res.u, record_v=res.record_v, figsize=(10, 7),
-                                        title=f"2003 network: {ne} excitatory + {n - ne} inhibitory neurons")
-            else:
-                fig = P.plot_raster(net["spike_times_ms"], net["spike_indices"], n_excitatory=ne,
-                                    title=f"2003 network: {ne} excitatory + {n - ne} inhibitory neurons").figure
-            files["network_raster"] = P.save_figure(fig, out, "network_raster", formats, dpi=200)
-    except Exception as exc:  # a figure that fails must not take the report down: record why
-        net.update(available=False, reason=f"network figure failed: {type(exc).__name__}: {exc}")
+
+    def network():
+        from . import plotting_network as PN
+
+        res = net["result"]
+        ne, ni = res.spec.n_exc, res.spec.n_inh
+        fig = PN.network_figure(res.spike_t_ms, res.spike_i, ne, ni, res.spec.duration_ms,
+                                t_ms=res.t_ms if res.v_mV is not None else None, v_mV=res.v_mV, u=res.u,
+                                record_v=res.record_v, figsize=(10, 7),
+                                title=f"2003 network: {ne} excitatory + {ni} inhibitory neurons")
+        return P.save_figure(fig, out, "network_raster", formats, dpi=200)
+
+    if net.get("available") and net.get("result") is not None:
+        _draw(files, dts, "network_raster", net, network)
 
     sp = s.get("speed", {})
-    try:
-        if sp.get("available") and sp.get("rows"):
-            rows = sp["rows"]
-            lab_key = next((k for k in ("label", "name", "case") if k in rows[0]), None)
-            sec_key = next((k for k in ("seconds", "wall_s", "time_s") if k in rows[0]), None)
-            if lab_key and sec_key:
-                ax = P.plot_speed([r[lab_key] for r in rows], [r[sec_key] for r in rows],
-                                  title=f"wall time on the build machine ({s['meta']['cpu']})")
-                files["speed"] = P.save_figure(ax.figure, out, "speed", formats)
-    except Exception as exc:  # a figure that fails must not take the report down: record why
-        sp.update(available=False, reason=f"speed figure failed: {type(exc).__name__}: {exc}")
 
+    def speed():
+        rows = [r for r in sp["build_rows"] if r["seconds"] > 0]
+        ax = P.plot_speed([f"{r['section']} ({r['modules compiled']} modules)" for r in rows],
+                          [r["seconds"] for r in rows],
+                          title=f"this build, per section ({s['meta']['cpu']}, {s['meta']['n_cpus']} CPUs)")
+        return P.save_figure(ax.figure, out, "speed", formats)
+
+    if sp.get("available") and sp.get("build_rows"):
+        _draw(files, dts, "speed", sp, speed)
+    if progress is not None:
+        for key, secs in dts.items():
+            progress(f"  draw {key:<18s} {secs:6.1f} s")
     return files
 
 
+# ---------------------------------------------------------------------------------------------
+# running the sections
+
 #: Presets of the numerics study in a quick build.
 QUICK_NUMERICS = ("tonic_spiking", "phasic_bursting", "class_2_excitable", "inhibition_induced_bursting")
+#: Durations (ms) of the network runs in a quick build: the paper's network and each scenario.
+QUICK_NETWORK_MS = 300.0
+QUICK_SCENARIO_MS = 200.0
 
 
 def _skipped_section(why):
-    return {"available": False, "reason": why}
+    return {"available": False, "reason": why, "seconds": 0.0, "modules_compiled": 0}
 
 
-def compute_sections(*, figures_only=False, scheme="figure1", quick=False) -> dict:
-    """Run every section.
+def _side_sections(quick: bool, figures_only: bool, cache_dir, progress=None) -> dict:
+    """The network sections and the cross-simulator check (run in the second process by :func:`compute_sections`).
 
-    ``figures_only`` skips the ones that only feed tables (architecture).
-    ``quick`` (for tests): the numerics study on :data:`QUICK_NUMERICS` only,
-    the network for 300 ms, no cross-simulator check (it starts NEST and Java).
+    Returns picklable values only (the network result is a dataclass of arrays).
+    """
+    out = {}
+    out["network"] = _section("network", section_network, QUICK_NETWORK_MS if quick else None, progress=progress)
+    if figures_only:
+        out["network_scenarios"] = _skipped_section("not needed for the figures alone")
+    else:
+        paper = out["network"].get("summary") if out["network"].get("available") and not quick else None
+        out["network_scenarios"] = _section("network scenarios", section_network_scenarios,
+                                            QUICK_SCENARIO_MS if quick else None, paper, progress=progress)
+    if quick:
+        out["crosscheck"] = _skipped_section("skipped in a quick build (it runs NEST and jNeuroML)")
+    elif figures_only:
+        out["crosscheck"] = _skipped_section("not needed for the figures alone")
+    else:
+        out["crosscheck"] = _section("cross-check", section_crosscheck, progress=progress)
+    return out
+
+
+def _side_worker(quick: bool, figures_only: bool, cache_dir) -> dict:
+    """Entry point of the second process: same Cython cache as the parent; prints go to stderr, lines come back."""
+    sys.stdout.flush()
+    os.dup2(2, 1)  # NEST and jNeuroML print banners: keep the parent's stdout (maybe JSON) clean
+    if cache_dir:
+        from brian2 import prefs
+
+        prefs.codegen.runtime.cython.cache_dir = str(cache_dir)
+    lines: list = []
+    out = _side_sections(quick, figures_only, cache_dir, progress=lines.append)
+    for sec in out.values():
+        sec["process"] = "second"
+    out["_lines"] = lines
+    return out
+
+
+def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progress=None, parallel=True) -> dict:
+    """Run every section of the report.
+
+    Parameters
+    ----------
+    figures_only : bool
+        Only what the figures need: no scenario table, no cross-simulator check, no implementation section.
+    scheme : str
+        Scheme of the reference runs (default ``figure1``).
+    quick : bool
+        For tests: the numerics study on :data:`QUICK_NUMERICS`, the class map at half resolution, the network
+        for 300 ms and each scenario for 200 ms, no cross-simulator check.
+    progress : callable, optional
+        Receives one line per section: its wall time and the Cython modules it compiled.
+    parallel : bool
+        Run the network sections (and the cross-check) in a second process, in parallel with the others.
     """
     s = {"meta": _machine(), "quick": bool(quick)}
     t_start = time.perf_counter()
-    s["reference"] = _section("reference runs", section_reference_runs, scheme)
+    future, pool = None, None
+    if parallel:
+        try:
+            import concurrent.futures as cf
+            import multiprocessing as mp
+
+            pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            future = pool.submit(_side_worker, bool(quick), bool(figures_only), cython_cache_dir())
+        except Exception as exc:  # no second process here: run everything in this one
+            s["meta"]["parallel_note"] = f"second process unavailable ({type(exc).__name__}: {exc})"
+            future = None
+    s["reference"] = _section("reference runs", section_reference_runs, scheme, progress=progress)
     if not s["reference"]["available"]:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         raise RuntimeError(s["reference"]["reason"])
     results = s["reference"]["results"]
-    s["phase_planes"] = _section("phase planes", section_phase_planes, results)
-    s["fi_curves"] = _section("f-I curves", section_fi_curves)
-    s["validation"] = _section("validation", section_validation, results)
-    s["numerics"] = _section("numerics", section_numerics, list(QUICK_NUMERICS) if quick else None)
-    s["class_map"] = _section("class map", section_class_map, 0.5 if quick else 1.0)
-    s["network"] = _section("network", section_network, 300.0 if quick else None)
-    if quick:
-        s["crosscheck"] = _skipped_section("skipped in a quick build (it runs NEST and jNeuroML)")
-    else:
-        s["crosscheck"] = _section("cross-check", section_crosscheck)
-    s["speed"] = _section("speed", section_speed, s, quick)
+    s["parameters"] = _section("parameters", section_parameters, progress=progress)
+    s["phase_planes"] = _section("phase planes", section_phase_planes, results, progress=progress)
+    s["fi_curves"] = _section("f-I curves", section_fi_curves, progress=progress)
+    s["validation"] = _section("validation", section_validation, results, progress=progress)
+    s["numerics"] = _section("numerics", section_numerics, list(QUICK_NUMERICS) if quick else None, progress=progress)
+    s["agreement"] = _section("agreement", section_agreement, results, progress=progress)
+    s["class_map"] = _section("class map", section_class_map, 0.5 if quick else 1.0, progress=progress)
     if not figures_only:
-        s["architecture"] = _section("architecture", section_architecture)
-        s["implementation"] = _section("implementation", section_implementation)
+        s["implementation"] = _section("implementation", section_implementation, progress=progress)
+    side = None
+    if future is not None:
+        try:
+            side = future.result()
+        except Exception as exc:  # the second process failed: run its sections here
+            s["meta"]["parallel_note"] = f"second process failed ({type(exc).__name__}: {exc}); ran here"
+        finally:
+            pool.shutdown()
+    if side is None:
+        side = _side_sections(quick, figures_only, cython_cache_dir(), progress=progress)
+    elif progress is not None:
+        for line in side.pop("_lines", []):
+            progress(line + "  [second process]")
+    side.pop("_lines", None)
+    s.update(side)
+    s["meta"]["parallel"] = future is not None and "parallel_note" not in s["meta"]
     s["meta"]["sections_s"] = time.perf_counter() - t_start
     return s
+
+
+# ---------------------------------------------------------------------------------------------
+# lessons
+
+
+def find_notebooks(notebooks_dir=None) -> Path | None:
+    """The lessons folder: ``notebooks_dir``, else ``./notebooks``, else the source checkout's ``notebooks/``."""
+    if notebooks_dir is not None:
+        return Path(notebooks_dir) if Path(notebooks_dir).is_dir() else None
+    for cand in (Path.cwd() / "notebooks", Path(__file__).resolve().parent.parent / "notebooks"):
+        if cand.is_dir() and any(cand.glob("*.ipynb")):
+            return cand
+    return None
+
+
+def _execute_lesson(path: str, out_html: str, timeout: int) -> dict:
+    """Execute one notebook in its own folder with the python3 kernel and write it as HTML."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    t0 = time.perf_counter()
+    nb = nbformat.read(path, as_version=4)
+    err = None
+    try:
+        ExecutePreprocessor(timeout=timeout, kernel_name="python3").preprocess(
+            nb, {"metadata": {"path": str(Path(path).parent)}})
+    except Exception as exc:  # a failing cell: the HTML still shows the output up to the error
+        err = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    Path(out_html).write_text(body)
+    return {"name": Path(path).stem, "html": Path(out_html).name, "ok": err is None, "error": err,
+            "seconds": time.perf_counter() - t0}
+
+
+def render_lessons(out_dir, notebooks_dir=None, *, timeout=600, workers=2) -> dict:
+    """Execute every lesson ``notebooks/*.ipynb`` (not ``notebooks/solutions/``) and write it as HTML.
+
+    The HTML goes to ``out_dir/lessons/<name>.html``. Lessons run with the
+    ``python3`` kernel from the notebooks folder, ``workers`` at a time. The
+    result says why nothing was rendered when the folder is not there (an
+    installed wheel has no notebooks) or nbconvert is missing.
+
+    Returns
+    -------
+    dict
+        ``available``, ``reason`` (when not), ``lessons`` (``name``, ``html``,
+        ``ok``, ``error``, ``seconds``), ``n_ok``, ``n_total``, ``folder``.
+    """
+    folder = find_notebooks(notebooks_dir)
+    if folder is None:
+        where = notebooks_dir if notebooks_dir is not None else "./notebooks"
+        return {"available": False, "reason": f"no lessons rendered: the notebooks folder ({where}) is not there "
+                                               f"(an installed package has no notebooks)"}
+    missing = [m for m in ("nbconvert", "nbformat", "nbclient", "ipykernel") if importlib.util.find_spec(m) is None]
+    if missing:
+        return {"available": False, "reason": f"no lessons rendered: {', '.join(missing)} not installed "
+                                              f"(pip install 'izh_brian[notebooks]')"}
+    paths = sorted(folder.glob("*.ipynb"))
+    if not paths:
+        return {"available": False, "reason": f"no lessons rendered: {folder} holds no .ipynb files"}
+    dest = Path(out_dir) / "lessons"
+    dest.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    jobs = [(str(p), str(dest / (p.stem + ".html")), int(timeout)) for p in paths]
+    if workers > 1 and len(jobs) > 1:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            lessons = list(pool.map(_execute_lesson, *zip(*jobs)))
+    else:
+        lessons = [_execute_lesson(*j) for j in jobs]
+    return {"available": True, "lessons": lessons, "n_ok": sum(x["ok"] for x in lessons), "n_total": len(lessons),
+            "folder": str(folder), "seconds": time.perf_counter() - t0}
+
+
+# ---------------------------------------------------------------------------------------------
+# the PDF
 
 
 def _data_for_typst(s: dict, files: dict) -> dict:
     """The JSON the Typst source reads: plain values and preformatted table cells only."""
     import inspect
 
-    from .model import SCHEMES, VARIANTS, make_neurons
+    from .model import VARIANTS, make_neurons
 
     ref = s["reference"]
     data = {
         "meta": s["meta"],
-        "schemes": list(SCHEMES),
+        "quick": bool(s.get("quick")),
         "vpeak_mV": inspect.signature(make_neurons).parameters["vpeak"].default,
         "variants": {k: list(v) for k, v in VARIANTS.items()},
         "reference": {k: ref[k] for k in ("scheme", "simulate_s", "n_presets", "dts_ms")},
@@ -708,68 +1112,85 @@ def _data_for_typst(s: dict, files: dict) -> dict:
                                ["name", "a", "b", "c", "d", "V0", "duration_ms", "n_spikes", "first_spike_ms"]),
         "figures": {k: Path(v[0]).name for k, v in files.items()},
     }
-    pp = s["phase_planes"]
-    data["phase_planes"] = {"available": pp["available"], "table": pp.get("table"), "reason": pp.get("reason")}
-    fi = s["fi_curves"]
-    data["fi_curves"] = {k: fi.get(k) for k in ("available", "table", "reason", "simulate_s", "n_neurons",
-                                                "duration_ms", "transient_ms")}
-    for key in ("validation", "numerics", "crosscheck", "speed", "architecture", "class_map", "network"):
+    keep_keys = ("table", "n_ok", "n_total", "n_agree", "n_compared", "n_skipped", "notes", "simulators", "source",
+                 "ratio_many_over_one", "seconds", "modules_compiled", "breaks", "n_breaks", "timings", "summary",
+                 "simulate_s", "n_neurons", "duration_ms", "transient_ms", "base", "protocol", "base_values",
+                 "transcription_s", "n_euler_differs", "euler_differs", "euler_reason", "descriptions",
+                 "most_synchronous", "highest_gamma", "highest_alpha", "by_scenario", "bands", "build_table",
+                 "quick_table", "saved_utc", "saved_machine", "bench_lines", "bench_file", "which", "figures_bench",
+                 "cache_dir", "equations", "abstract_code", "listing", "listing_lines", "plain", "schemes",
+                 "lessons", "folder", "process", "n_excitatory", "rows_breaks")
+    for key in ("parameters", "agreement", "phase_planes", "fi_curves", "validation", "numerics", "class_map",
+                "network", "network_scenarios", "crosscheck", "speed", "implementation", "lessons"):
         sec = s.get(key, {})
         keep = {"available": bool(sec.get("available")), "reason": sec.get("reason")}
-        for k in ("table", "n_ok", "n_total", "source", "ratio_many_over_one", "ratio_loop_over_many", "note",
-                  "seconds", "breaks", "doc",
-                  "n_breaks", "timings", "summary", "n_agree", "n_compared", "n_skipped"):
+        for k in keep_keys:
             if k in sec:
                 keep[k] = sec[k]
         data[key] = keep
-    impl = s.get("implementation", {})
-    data["implementation"] = {k: impl.get(k) for k in ("available", "reason", "equations", "abstract_code")}
-    data["quick"] = bool(s.get("quick"))
+    num = s.get("numerics", {})
+    if num.get("available"):
+        broken = sorted({b[0] for b in (num.get("breaks") or {}).get("cells", [])})
+        data["numerics"]["broken_presets"] = broken
     return to_jsonable(data)
 
 
 def build_pdf(out_dir, src_dir=None) -> Path:
-    """Compile the Typst sources (copied into ``out_dir``, next to the data) into ``out_dir/izh_brian_report.pdf``."""
+    """Compile the Typst sources (copied into ``out_dir``, next to the data) into ``out_dir/izh_brian_report.pdf``.
+
+    ``src_dir`` (a folder) replaces the sources shipped in the package (:func:`templates`).
+    """
     import typst
 
     out = Path(out_dir)
-    src = Path(src_dir) if src_dir is not None else report_sources_dir()
-    for f in src.glob("*.typ"):
-        if (out / f.name).resolve() != f.resolve():
-            shutil.copyfile(f, out / f.name)
+    src = Path(src_dir) if src_dir is not None else templates()
+    for f in src.iterdir():
+        if f.name.endswith(".typ"):
+            (out / f.name).write_text(f.read_text())
     pdf = out / REPORT_PDF
     typst.compile(str(out / REPORT_MAIN), output=str(pdf), root=str(out))
     return pdf
 
 
-def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=False) -> dict:
-    """Run everything the report shows, write the figures, the JSON and (``pdf=True``) the PDF.
+def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=False, lessons=True,
+                  notebooks_dir=None, progress=None, parallel=True) -> dict:
+    """Run everything the report shows, write the figures, the JSON, the lessons and (``pdf=True``) the PDF.
 
     Returns
     -------
     dict
         ``out_dir``, ``files`` (names written), ``n_presets``, ``simulate_s``
         (the 28-preset run), ``pdf`` (path or None), ``sections`` (name ->
-        available), ``build_s``.
+        available), ``reasons``, ``timings`` (per section: seconds, modules
+        compiled), ``lessons``, ``build_s``.
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    s = compute_sections(scheme=scheme, quick=quick)
+    s = compute_sections(scheme=scheme, quick=quick, progress=progress, parallel=parallel)
     ref = s["reference"]
     (out / "spike_times.json").write_text(json.dumps([r.to_dict() for r in ref["results"]], indent=1))
-    figs = make_figures(out, sections=s)
-    s["architecture"]["doc"] = write_architecture_doc(out)
+    s["speed"] = _section("speed", section_speed, s, out, progress=progress)
+    draw: dict = {}
+    figs = make_figures(out, sections=s, progress=progress, draw_timings=draw)
+    if lessons:
+        s["lessons"] = _section("lessons", render_lessons, out, notebooks_dir, progress=progress)
+    else:
+        s["lessons"] = _skipped_section("lessons not rendered (--no-lessons)")
     data = _data_for_typst(s, figs)
+    data["draw_s"] = draw
     (out / REPORT_DATA).write_text(json.dumps(data, indent=1))
     files = ["spike_times.json", REPORT_DATA] + [Path(p).name for paths in figs.values() for p in paths]
+    files += [f"lessons/{x['html']}" for x in s["lessons"].get("lessons", [])]
     pdf_path = None
     if pdf:
         pdf_path = build_pdf(out)
         files.append(pdf_path.name)
     return {"out_dir": str(out), "files": files, "n_presets": ref["n_presets"], "simulate_s": ref["simulate_s"],
-            "pdf": str(pdf_path) if pdf_path else None,
-            "quick": bool(quick),
+            "pdf": str(pdf_path) if pdf_path else None, "quick": bool(quick),
             "sections": {k: bool(v.get("available")) for k, v in s.items() if isinstance(v, dict) and k != "meta"},
             "reasons": {k: v.get("reason") for k, v in s.items() if isinstance(v, dict) and v.get("reason")},
+            "timings": {k: {"seconds": v["seconds"], "modules_compiled": v.get("modules_compiled")}
+                        for k, v in s.items() if isinstance(v, dict) and "seconds" in v},
+            "lessons": [{k: x[k] for k in ("name", "ok", "error", "seconds")} for x in s["lessons"].get("lessons", [])],
             "build_s": time.perf_counter() - t0}
