@@ -403,35 +403,43 @@ def bench_standalone(n: int = 1000, duration_ms: float = 1000.0) -> dict:
 
 
 def bench_check(repeats: int = 5) -> dict:
-    """Time :func:`izh_brian.check.check` of one submission: first (reference runs simulated) and warm (cached).
+    """Time :func:`izh_brian.check.check` of a submission: first (reference runs simulated) and warm (cached).
 
-    The submission is tonic spiking under forward Euler (what a student's
-    Brian2 model with ``method="euler"`` gives). Compiled code is warmed
-    first, so ``first_s`` is the cost of the seven reference runs, not of
-    compiling them.
+    The submissions are tonic spiking under forward Euler (what a student's
+    Brian2 model with ``method="euler"`` gives: it differs from figure1.m, so
+    all seven compared schemes are simulated) and under figure1 (it matches,
+    so only figure1 is). Compiled code is warmed first, so the first checks
+    cost the reference runs, not compiling them.
 
     Returns
     -------
     dict
-        ``first_s``, ``warm_s`` (best of ``repeats``), ``ratio`` (first / warm),
-        ``n_schemes``, ``shows_pattern``, ``closest_scheme``, ``goal`` and ``goal_met``.
+        ``first_s`` (euler submission, seven runs), ``first_match_s``
+        (figure1 submission, one run), ``warm_s`` (best of ``repeats``, cached),
+        ``ratio`` (first / warm), ``n_schemes``, ``shows_pattern``,
+        ``closest_scheme``, ``goal`` and ``goal_met`` (warm check under the goal).
     """
     import brian2
 
     from . import check as chk
     from .simulate import simulate
 
-    submission = simulate("tonic_spiking", scheme="euler").spike_times_ms
-    chk.check("tonic_spiking", submission)  # warm the compiled code of every scheme
+    euler = simulate("tonic_spiking", scheme="euler").spike_times_ms
+    fig1 = simulate("tonic_spiking").spike_times_ms
+    chk.check("tonic_spiking", euler)  # warm the compiled code of every scheme
     chk.clear_cache()
     t0 = time.perf_counter()
-    rep = chk.check("tonic_spiking", submission)
+    chk.check("tonic_spiking", fig1)
+    first_match_s = time.perf_counter() - t0
+    chk.clear_cache()
+    t0 = time.perf_counter()
+    rep = chk.check("tonic_spiking", euler)
     first_s = time.perf_counter() - t0
-    warm_s = _best(lambda: chk.check("tonic_spiking", submission), repeats)
+    warm_s = _best(lambda: chk.check("tonic_spiking", euler), repeats)
     brian2.start_scope()
-    out = {"first_s": first_s, "warm_s": warm_s, "ratio": first_s / warm_s, "n_schemes": len(chk.COMPARED_SCHEMES),
-           "shows_pattern": bool(rep.shows_pattern), "closest_scheme": rep.reference["closest_scheme"],
-           "goal": GOALS["check_warm_s"]}
+    out = {"first_s": first_s, "first_match_s": first_match_s, "warm_s": warm_s, "ratio": first_s / warm_s,
+           "n_schemes": len(chk.COMPARED_SCHEMES), "shows_pattern": bool(rep.shows_pattern),
+           "closest_scheme": rep.reference["closest_scheme"], "goal": GOALS["check_warm_s"]}
     out["goal_met"] = bool(warm_s < out["goal"])
     return out
 
@@ -519,9 +527,9 @@ def _fmt_standalone(r):
 
 def _fmt_check(r):
     return (f"(f) check of a submission (tonic spiking, euler): warm {1000 * r['warm_s']:.1f} ms (reference runs "
-            f"cached), first {r['first_s']:.2f} s ({r['n_schemes']} reference runs); first / warm {r['ratio']:.0f}x; "
-            f"closest scheme {r['closest_scheme']} (goal warm < {r['goal']:g} s: "
-            f"{'met' if r['goal_met'] else 'NOT met'})")
+            f"cached), first {r['first_s']:.2f} s ({r['n_schemes']} reference runs), first / warm {r['ratio']:.0f}x; "
+            f"a submission matching figure1.m first {r['first_match_s']:.2f} s (1 run); closest scheme "
+            f"{r['closest_scheme']} (goal warm < {r['goal']:g} s: {'met' if r['goal_met'] else 'NOT met'})")
 
 
 BENCHES = {

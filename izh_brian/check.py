@@ -68,7 +68,7 @@ SPIKE_CUTOFF_MV = 30.0
 #: A one-sample fall of v larger than this (mV) is a reset, when spikes are read off a trace.
 RESET_DROP_MV = 30.0
 
-# (preset name, dt) -> {scheme: spike times (ms) or an error string}
+# (preset name, dt, scheme) -> spike times (ms), or an error string
 _REFERENCE_CACHE: dict = {}
 
 
@@ -106,8 +106,9 @@ class CheckReport:
     protocol : str
         ``"preset"`` (the preset's I(t)) or ``"submission"`` (the input given).
     schemes : dict
-        Per compared scheme: ``n_reference``, ``max_abs_dt_ms``, ``matches``
-        (or ``error`` when that scheme could not run the protocol).
+        Per compared scheme: :func:`compare_trains`'s result (or ``error``
+        when that scheme could not run the protocol). Only ``figure1`` when
+        the submission matches figure1.m: the others are not simulated then.
     notes : list of str
         What was assumed (protocol, clipping of spike peaks, spikes read off the trace).
     """
@@ -414,21 +415,18 @@ def _spikes_from_trace(t: np.ndarray, v: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- the reference runs
 
 
-def _reference_trains(preset, dt: float) -> dict:
-    key = (preset.name, round(float(dt), 12))
-    if key in _REFERENCE_CACHE:
-        return _REFERENCE_CACHE[key]
-    from .simulate import DivergenceError, simulate_many
+def _reference_train(preset, dt: float, scheme: str):
+    """The preset's spike times (ms) under ``scheme`` at step ``dt``, or an error string; cached."""
+    key = (preset.name, round(float(dt), 12), scheme)
+    if key not in _REFERENCE_CACHE:
+        from .simulate import DivergenceError, simulate_many
 
-    out = {}
-    for scheme in COMPARED_SCHEMES:
         try:
             r = simulate_many([preset], scheme=scheme, dt=None if dt == preset.dt else dt)[0]
-            out[scheme] = np.asarray(r.spike_times_ms, dtype=float)
+            _REFERENCE_CACHE[key] = np.asarray(r.spike_times_ms, dtype=float)
         except (DivergenceError, ValueError, NotImplementedError) as exc:
-            out[scheme] = f"{type(exc).__name__}: {exc}"
-    _REFERENCE_CACHE[key] = out
-    return out
+            _REFERENCE_CACHE[key] = f"{type(exc).__name__}: {exc}"
+    return _REFERENCE_CACHE[key]
 
 
 def compare_trains(spikes_ms, reference_ms, dt_ms: float) -> dict:
@@ -467,11 +465,15 @@ def compare_trains(spikes_ms, reference_ms, dt_ms: float) -> dict:
 
 
 def _reference(st: np.ndarray, preset, dt: float):
-    trains = _reference_trains(preset, dt)
+    """figure1.m's comparison and the closest scheme.
+
+    A submission that matches figure1.m is closest to it (figure1 comes first
+    among equals), so the other schemes are simulated only when it does not.
+    """
     schemes = {}
     best, best_key = None, None
     for scheme in COMPARED_SCHEMES:
-        ref = trains[scheme]
+        ref = _reference_train(preset, dt, scheme)
         if isinstance(ref, str):
             schemes[scheme] = {"error": ref}
             continue
@@ -480,6 +482,8 @@ def _reference(st: np.ndarray, preset, dt: float):
         key = (abs(cmp["n_spikes"] - cmp["n_reference"]), cmp["n_off"], cmp["max_abs_dt_ms"] or 0.0)
         if best_key is None or key < best_key:
             best, best_key = scheme, key
+        if scheme == "figure1" and cmp["matches"]:
+            break
     fig = schemes["figure1"]
     if "error" in fig:
         return None, schemes

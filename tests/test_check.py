@@ -321,16 +321,27 @@ def test_report_renders_as_a_table_and_html(figure1_student):
     assert html.count("<tr>") == len(rep.criteria) + 1 and "&gt;= 3" in html
 
 
-def test_reference_runs_are_cached(figure1_student, monkeypatch):
-    """A second check of the same pattern does not simulate again."""
-    check("tonic_spiking", figure1_student[0])
+def test_reference_runs_are_cached_and_only_needed_ones_are_made(figure1_student, monkeypatch):
+    """A submission that matches figure1.m is closest to it, so only figure1 is simulated; one that
+    does not is compared with all seven schemes; a second check of the same pattern simulates nothing."""
     S = sys.modules["izh_brian.simulate"]  # the package re-exports a function named simulate
+    real = S.simulate_many
+    calls = []
 
-    def boom(*a, **k):
-        raise AssertionError("simulated again")
+    def counting(presets, *, scheme="figure1", **kw):
+        calls.append(scheme)
+        return real(presets, scheme=scheme, **kw)
 
-    monkeypatch.setattr(S, "simulate_many", boom)
-    assert check("tonic_spiking", figure1_student[0]).reference["matches"]
+    monkeypatch.setattr(S, "simulate_many", counting)
+    C.clear_cache()
+    spikes = figure1_student[0]
+    assert check("tonic_spiking", spikes).reference["matches"] and calls == ["figure1"]
+    late = spikes + 1.0
+    assert not check("tonic_spiking", late).reference["matches"]
+    assert calls == ["figure1", *[s for s in C.COMPARED_SCHEMES if s != "figure1"]]
+    check("tonic_spiking", late)
+    check("tonic_spiking", spikes)
+    assert len(calls) == len(C.COMPARED_SCHEMES)
 
 
 def test_module_examples_run():
@@ -425,10 +436,11 @@ def test_cli_bad_arguments_exit_2(tmp_path, capsys, figure1_student):
 
 
 def test_check_benchmark_reports_its_times():
-    """`izh-brian bench check` times a first check (reference runs simulated) and a warm one (cached),
-    and prints both with the goal."""
+    """`izh-brian bench check` times a first check of a submission that differs from figure1.m (seven
+    reference runs), of one that matches it (one run) and a warm check (cached), and prints them
+    with the goal."""
     r = bench.bench_check(repeats=2)
-    assert r["warm_s"] > 0 and r["first_s"] >= r["warm_s"]
+    assert r["warm_s"] > 0 and r["first_s"] > r["warm_s"] and r["first_match_s"] > r["warm_s"]
     assert r["shows_pattern"] is True and r["closest_scheme"] == "euler"
     text = bench.format_results({"check": r})
     assert "check" in text and "goal" in text
