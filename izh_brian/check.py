@@ -143,11 +143,13 @@ class CheckReport:
         if r is None:
             return ("reference: not compared (the input is not the preset's protocol on its grid; "
                     "run the preset's I(t) to compare with figure1.m)")
+        dt = ("no spikes to pair" if r["max_abs_dt_ms"] is None
+              else f"largest |dt| {_fmt_value(r['max_abs_dt_ms'])} ms")
         if r["matches"]:
-            how = f"matches figure1.m: {r['n_spikes']} spikes, largest |dt| {_fmt_value(r['max_abs_dt_ms'])} ms"
+            how = f"matches figure1.m: {r['n_spikes']} spikes, {dt}"
         else:
-            how = (f"differs from figure1.m: {r['n_spikes']} spikes vs {r['n_reference']}, largest |dt| "
-                   f"{_fmt_value(r['max_abs_dt_ms'])} ms, first difference at {_fmt_value(r['first_difference_ms'])} ms")
+            how = (f"differs from figure1.m: {r['n_spikes']} spikes vs {r['n_reference']}, {dt}, "
+                   f"first difference at {_fmt_value(r['first_difference_ms'])} ms")
         return f"reference: {how}; closest scheme: {r['closest_scheme']}"
 
     def __str__(self) -> str:

@@ -1378,12 +1378,12 @@ def depolarizing_after_potential(f, c):
               hint=lambda n: "no spike: the pulse must be strong enough to fire the neuron once" if n == 0 else
               f"{n} spikes where one is expected")
     if f.get("_no_trace"):
-        c.require(False, "after-depolarisation: not measured, no voltage trace", name="after_depolarisation_mV",
+        c.require(False, "after-depolarisation: not measured, no voltage trace", name="after_depolarisation",
                   value=None, required=f">= {TOL.adp_min_mV:g} mV", hint=NEEDS_TRACE_HINT)
         return
     c.require(f["adp_mV"] >= TOL.adp_min_mV if f["n_spikes"] else False,
               f"after-depolarisation {_fmt(f['adp_mV'])} mV >= {TOL.adp_min_mV:g} mV",
-              name="after_depolarisation_mV", value=f["adp_mV"], required=f">= {TOL.adp_min_mV:g} mV",
+              name="after_depolarisation", value=f["adp_mV"], required=f">= {TOL.adp_min_mV:g} mV",
               hint="the potential only decays after the reset: a DAP needs a fast u (a = 1) and a negative d")
 
 

@@ -114,6 +114,22 @@ def test_figure1_order_loop_matches_figure1_and_euler_slip_does_not(figure1_stud
     assert bad.reference["closest_scheme"] == "euler"
 
 
+def test_each_schemes_own_train_is_named_as_that_scheme():
+    """The seven schemes give seven different tonic-spiking trains, except Brian2's heun, which
+    corrects only the noise term and so ties with forward Euler on this noise-free model: each train
+    shows tonic spiking and is named as its own scheme (heun's as euler, listed first)."""
+    from izh_brian.presets import get_preset
+
+    p = get_preset("tonic_spiking")
+    trains = {s: C._reference_train(p, p.dt, s) for s in C.COMPARED_SCHEMES}
+    assert len({tuple(t) for t in trains.values()}) == len(trains) - 1
+    for scheme, train in trains.items():
+        rep = check("tonic_spiking", train)
+        assert rep.shows_pattern
+        assert rep.reference["closest_scheme"] == ("euler" if scheme == "heun" else scheme)
+        assert rep.reference["matches"] == (scheme == "figure1")
+
+
 def test_shifted_spike_is_a_difference_at_its_time(figure1_student):
     """Moving one spike by more than dt/2 breaks the match and names that spike's time; moving it by
     less (rounding of a student's clock) does not."""
@@ -203,7 +219,7 @@ def test_unclipped_peaks_give_the_same_verdict_as_clipped_ones():
     no_dap, t2, v2 = figure1_loop(**{**p, "d": 6.0}, I_of_t=lambda t: 20.0 if abs(t - 10) < 1 else 0.0)
     rep = check("depolarizing_after_potential", no_dap, t_ms=t2, v_mV=v2)
     assert not rep.shows_pattern
-    assert [c.name for c in rep.failed] == ["after_depolarisation_mV"]
+    assert [c.name for c in rep.failed] == ["after_depolarisation"]
 
 
 def test_other_input_is_graded_from_its_jumps_without_reference(figure1_student):
@@ -240,6 +256,31 @@ def test_structured_criteria_agree_with_the_verdict_reasons(figure1_student):
                                                               [10.0], 100.0))
         assert [r.startswith("ok") for r in v.reasons] == [c.ok for c in rep.criteria]
     assert rep.criteria[2].required == f">= {TOL.tonic_min_spikes}"
+
+
+def test_every_validator_names_its_criteria_and_hints_its_failures():
+    """On the 28 reference responses every criterion holds; on the counter-examples (parameter
+    changes that remove each pattern's defining feature) at least one fails. Every criterion, in
+    every validator, has a lower-case snake_case name (no unnamed fallback), unique within its
+    verdict, a required range, and a hint exactly when it fails."""
+    from izh_brian.patterns import COUNTER_EXAMPLES, validate_result
+    from izh_brian.presets import preset_names
+    from izh_brian.simulate import simulate_many
+
+    names = preset_names()
+    cx = [(n, o) for n, cases in COUNTER_EXAMPLES.items() for o, _ in cases]
+    results = simulate_many(names + [n for n, _ in cx], overrides=[{}] * len(names) + [o for _, o in cx],
+                            check_finite=False)
+    for i, r in enumerate(results):
+        v = validate_result(r)
+        assert v.ok == (i < len(names)), r.name
+        assert len(v.criteria) == len(v.reasons) and v.criteria
+        seen = [c.name for c in v.criteria]
+        assert len(set(seen)) == len(seen), (r.name, seen)
+        for c in v.criteria:
+            assert c.name.replace("_", "").isalnum() and c.name == c.name.lower(), c.name
+            assert not c.name.startswith("condition_") and c.required, (r.name, c.name)
+            assert bool(c.hint) == (not c.ok), (r.name, c.name)
 
 
 # --- (e): every input form ----------------------------------------------------------------------
