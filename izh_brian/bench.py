@@ -1,6 +1,6 @@
 """Benchmarks of speed and scale, each printing its ratio against a baseline measured in the same run.
 
-``python -m izh_brian.bench presets|cold|network|atlas|standalone|check|all [--json]``
+``python -m izh_brian.bench presets|cold|network|atlas|standalone|check|figures|all [--json] [--save PATH]``
 
 presets
     ``simulate_many`` of all 28 reference presets (one Network, one run)
@@ -30,6 +30,15 @@ check
     under forward Euler): a warm check, whose reference runs are cached in the
     process, against the first check, which simulates the preset under the
     seven compared schemes. Goal: a warm check in < 2 s.
+
+figures
+    The first ``izh-brian figures`` on an empty Cython cache (a temporary
+    ``CYTHON_CACHE_DIR``), the same warm, and ``izh-brian report`` warm
+    (:func:`izh_brian.report.bench_figures`), with each section's time and
+    compiled modules. Goals: cold figures <= 120 s, warm report <= 45 s.
+
+``--save PATH`` also writes the results as JSON; ``izh-brian report`` shows
+those it finds in its output folder (``bench_results.json``).
 
 A goal that is not met is printed with the profile that shows where the
 time goes.
@@ -539,7 +548,15 @@ BENCHES = {
     "atlas": (bench_atlas, _fmt_atlas),
     "standalone": (bench_standalone, _fmt_standalone),
     "check": (bench_check, _fmt_check),
+    "figures": (lambda: _report().bench_figures(), lambda r: _report().format_bench_figures(r)),
 }
+
+
+def _report():
+    """:mod:`izh_brian.report` (the ``figures`` benchmark lives there, next to what it measures)."""
+    from . import report
+
+    return report
 
 
 def run_benches(which: str, quiet_stdout: bool = False) -> dict:
@@ -565,6 +582,20 @@ def run_benches(which: str, quiet_stdout: bool = False) -> dict:
         os.close(saved)
 
 
+def save_results(results: dict, path) -> None:
+    """Write ``results`` with their text, the time and the machine to ``path`` (JSON) for the report."""
+    import datetime
+    import platform
+
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(to_jsonable({
+        "saved_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.node()} ({os.cpu_count()} CPUs, {platform.platform(terse=True)})",
+        "results": results, "text": format_results(results)}), indent=1))
+
+
 def format_results(results: dict) -> str:
     return "\n".join(BENCHES[k][1](v) for k, v in results.items())
 
@@ -573,8 +604,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m izh_brian.bench", description=__doc__.splitlines()[0])
     parser.add_argument("which", nargs="?", default="presets", choices=list(BENCHES) + ["all"])
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--save", metavar="PATH", default=None,
+                        help="also write the results as JSON to PATH (the report reads report/build/bench_results.json)")
     args = parser.parse_args(argv)
     results = run_benches(args.which, quiet_stdout=args.json)
+    if args.save:
+        save_results(results, args.save)
     if args.json:
         json.dump(to_jsonable(results), sys.stdout, indent=1)
         sys.stdout.write("\n")

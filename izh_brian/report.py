@@ -21,9 +21,9 @@ why and the report says so instead of showing stale numbers; nothing is typed
 in by hand. Every section also records its wall time and the number of Cython
 modules it compiled, so a slow first build shows where the time went.
 
-The network sections (and the cross-simulator check) run in a second process
-while this one runs the single-neuron sections: on a cold Cython cache the two
-compile their code objects in parallel.
+The network sections, the numerics study and the cross-simulator check run in
+a second process while this one runs the other sections: on a cold Cython cache
+the two compile their code objects in parallel.
 """
 
 from __future__ import annotations
@@ -910,12 +910,14 @@ def _skipped_section(why):
 
 
 def _side_sections(quick: bool, figures_only: bool, cache_dir, progress=None) -> dict:
-    """The network sections and the cross-simulator check (run in the second process by :func:`compute_sections`).
+    """The network sections, the numerics study and the cross-simulator check (the second process's share).
 
     Returns picklable values only (the network result is a dataclass of arrays).
     """
     out = {}
     out["network"] = _section("network", section_network, QUICK_NETWORK_MS if quick else None, progress=progress)
+    out["numerics"] = _section("numerics", section_numerics, list(QUICK_NUMERICS) if quick else None,
+                               progress=progress)
     if figures_only:
         out["network_scenarios"] = _skipped_section("not needed for the figures alone")
     else:
@@ -962,7 +964,8 @@ def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progr
     progress : callable, optional
         Receives one line per section: its wall time and the Cython modules it compiled.
     parallel : bool
-        Run the network sections (and the cross-check) in a second process, in parallel with the others.
+        Run the network sections, the numerics study and the cross-check in a second process, in parallel
+        with the others (on a cold cache the two processes compile their code at the same time).
     """
     s = {"meta": _machine(), "quick": bool(quick)}
     t_start = time.perf_counter()
@@ -987,7 +990,6 @@ def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progr
     s["phase_planes"] = _section("phase planes", section_phase_planes, results, progress=progress)
     s["fi_curves"] = _section("f-I curves", section_fi_curves, progress=progress)
     s["validation"] = _section("validation", section_validation, results, progress=progress)
-    s["numerics"] = _section("numerics", section_numerics, list(QUICK_NUMERICS) if quick else None, progress=progress)
     s["agreement"] = _section("agreement", section_agreement, results, progress=progress)
     s["class_map"] = _section("class map", section_class_map, 0.5 if quick else 1.0, progress=progress)
     if not figures_only:
@@ -1194,3 +1196,83 @@ def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=F
                         for k, v in s.items() if isinstance(v, dict) and "seconds" in v},
             "lessons": [{k: x[k] for k in ("name", "ok", "error", "seconds")} for x in s["lessons"].get("lessons", [])],
             "build_s": time.perf_counter() - t0}
+
+
+# ---------------------------------------------------------------------------------------------
+# benchmark of the first contact: `izh-brian figures` on an empty Cython cache
+
+#: Goals (s) of :func:`bench_figures`: a first ``izh-brian figures`` on an empty cache, a warm ``izh-brian report``.
+FIGURES_GOALS = {"cold_figures_s": 120.0, "warm_report_s": 45.0}
+
+
+def _cli_run(args, cache_dir, timeout):
+    """Run ``izh-brian ARGS --json`` in a fresh Python whose Brian2 Cython cache is ``cache_dir``."""
+    import subprocess
+
+    env = dict(os.environ, CYTHON_CACHE_DIR=str(cache_dir), MPLBACKEND="Agg")
+    code = "import sys; from izh_brian.cli import main; sys.exit(main(sys.argv[1:]))"
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args, "--json"], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"izh-brian {' '.join(args)} failed (status {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return wall, json.loads(proc.stdout)
+
+
+def bench_figures(report: bool = True, timeout: int = 1800) -> dict:
+    """``izh-brian figures`` on an empty Cython cache, then again warm, then ``izh-brian report`` warm.
+
+    Each command runs in a fresh Python process whose cache is a new
+    temporary folder (``CYTHON_CACHE_DIR``; the user's cache is never
+    touched), removed afterwards. The warm figures run, measured in the same
+    benchmark, is the baseline of the cold one: their ratio is what compiling
+    costs. The report runs without lessons (they execute notebooks, a cost of
+    their own).
+
+    Returns
+    -------
+    dict
+        ``cold_s``, ``warm_s``, ``ratio_cold_over_warm``, ``modules_cold``
+        (compiled modules in the cache after the cold run), ``sections_cold``
+        (per section: seconds, modules compiled, process), ``report_warm_s``
+        and ``report_sections`` (with ``report``), ``goals``, ``goal_met``.
+    """
+    import tempfile
+
+    cache = Path(tempfile.mkdtemp(prefix="izh_brian_figures_cold_"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="izh_brian_figures_out_") as out:
+            cold_s, cold = _cli_run(["figures", "--out", out, "--format", "png"], cache, timeout)
+            modules = count_compiled_modules(cache / "brian_extensions")
+            warm_s, warm = _cli_run(["figures", "--out", out, "--format", "png"], cache, timeout)
+            res = {"cold_s": cold_s, "warm_s": warm_s, "ratio_cold_over_warm": cold_s / warm_s,
+                   "modules_cold": modules, "sections_cold": cold["sections"], "sections_warm": warm["sections"],
+                   "goals": dict(FIGURES_GOALS)}
+            if report:
+                rep_s, rep = _cli_run(["report", "--out", out, "--no-lessons"], cache, timeout)
+                res["report_warm_s"] = rep_s
+                res["report_sections"] = rep["timings"]
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    res["goal_met"] = {"cold_figures": bool(res["cold_s"] <= FIGURES_GOALS["cold_figures_s"])}
+    if "report_warm_s" in res:
+        res["goal_met"]["warm_report"] = bool(res["report_warm_s"] <= FIGURES_GOALS["warm_report_s"])
+    return res
+
+
+def format_bench_figures(r: dict) -> str:
+    """The lines ``python -m izh_brian.bench figures`` prints: totals, goals, then the slowest sections."""
+    g = r["goals"]
+    met = r["goal_met"]
+    s = (f"(g) figures: first `izh-brian figures` on an empty Cython cache {r['cold_s']:.1f} s "
+         f"({r['modules_cold']} modules compiled; goal <= {g['cold_figures_s']:g} s: "
+         f"{'met' if met['cold_figures'] else 'NOT met'}); warm {r['warm_s']:.1f} s; cold / warm "
+         f"{r['ratio_cold_over_warm']:.1f}x")
+    if "report_warm_s" in r:
+        s += (f"; warm `izh-brian report --no-lessons` {r['report_warm_s']:.1f} s (goal <= {g['warm_report_s']:g} s: "
+              f"{'met' if met['warm_report'] else 'NOT met'})")
+    for key, sec in sorted(r["sections_cold"].items(), key=lambda kv: -kv[1]["seconds"]):
+        s += (f"\n    cold {key:<18s} {sec['seconds']:6.1f} s  {sec.get('modules_compiled') or 0:3d} modules "
+              f"({sec.get('process', 'main')} process)")
+    return s

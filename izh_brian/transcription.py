@@ -129,7 +129,7 @@ def run_figure1(name: str, tau: float | None = None, **changes) -> tuple[list[fl
     tau : float, optional
         Step in ms; default the program's own.
     **changes
-        New values for ``a``, ``b``, ``c``, ``d``.
+        New values for ``a``, ``b``, ``c``, ``d`` and ``duration`` (T, ms).
 
     Returns
     -------
@@ -143,18 +143,21 @@ def run_figure1(name: str, tau: float | None = None, **changes) -> tuple[list[fl
     KeyError
         ``name`` is not transcribed (the message lists the names that are).
     ValueError
-        ``tau`` is not a positive number, or ``changes`` names something other than a, b, c, d.
+        ``tau`` or ``duration`` is not a positive number, or ``changes`` names something other than
+        a, b, c, d, duration.
     """
     if name not in PROTOCOLS:
         raise KeyError(f"no transcription of {name!r}; transcribed: {', '.join(PROTOCOLS)}")
-    bad = sorted(set(changes) - {"a", "b", "c", "d"})
+    bad = sorted(set(changes) - {"a", "b", "c", "d", "duration"})
     if bad:
-        raise ValueError(f"cannot change {', '.join(bad)}; allowed: a, b, c, d")
+        raise ValueError(f"cannot change {', '.join(bad)}; allowed: a, b, c, d, duration")
     a, b, c, d, V0, u0, tau0, T, I, form = PROTOCOLS[name]
     a, b, c, d = (float(changes.get(k, x)) for k, x in zip("abcd", (a, b, c, d)))
     tau = tau0 if tau is None else tau
-    if not (isinstance(tau, (int, float)) and math.isfinite(tau) and tau > 0):
-        raise ValueError(f"tau must be a positive number of ms, got {tau!r}")
+    T = changes.get("duration", T)
+    for what, x in (("tau", tau), ("duration", T)):
+        if isinstance(x, bool) or not (isinstance(x, (int, float)) and math.isfinite(x) and x > 0):
+            raise ValueError(f"{what} must be a positive number of ms, got {x!r}")
     k1, k0 = (4.1, 108.0) if form == "class1" else (5.0, 140.0)
     V = float(V0)
     u = b * V if u0 is None else float(u0)

@@ -55,6 +55,31 @@ def test_paper_grid_reproduces_fig1_layout(fig1_results):
         assert any(txt.get_text() == "20 mV" for txt in ax.texts), "no voltage scale bar"
 
 
+def test_parameter_sweep_draws_one_row_per_parameter():
+    """The parameter figure: one row per parameter, one panel per value, each panel holding its own voltage
+    trace with the stimulus beneath; the unchanged neuron's panel is titled in bold with (RS)."""
+    t = np.arange(0, 20, 0.25)
+
+    def panel(value, base=False):
+        return {"value": value, "t_ms": t, "v_mV": -65 + value * np.sin(t), "I": np.where(t > 5, 14.0, 0.0),
+                "base": base}
+
+    sweep = [("a", [panel(0.01), panel(0.02, True), panel(0.1)]), ("d", [panel(2.0), panel(8.0, True)])]
+    axes = P.plot_parameter_sweep(sweep)
+    assert [len(row) for row in axes] == [3, 2]
+    assert {ax.get_subplotspec().get_geometry()[:2] for row in axes for ax in row} == {(2, 3)}
+    for row, (name, panels) in zip(axes, sweep):
+        for ax, p in zip(row, panels):
+            assert _lines_with(ax, t, p["v_mV"]), f"{name} = {p['value']}: trace not drawn as given"
+            assert ax.get_title(loc="left").startswith(f"{name} = {p['value']:g}")
+            bold = ax._left_title.get_fontweight() == "bold"  # the left-hand title (matplotlib keeps it here)
+            assert bold == p["base"] and ("(RS)" in ax.get_title(loc="left")) == p["base"]
+    with pytest.raises(ValueError, match="at least one parameter"):
+        P.plot_parameter_sweep([])
+    with pytest.raises(ValueError, match="lacks v_mV"):
+        P.plot_parameter_sweep([("a", [{"value": 1.0, "t_ms": t, "I": t}])])
+
+
 def test_results_grid_and_save_results_figure(fig1_results, tmp_path):
     """`izh-brian run --plot` saves a grid with one panel per result, as an image file."""
     axes = P.plot_results_grid(fig1_results[:3], ncols=3)

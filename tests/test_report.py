@@ -1,17 +1,21 @@
-"""The report is regenerated from runs: the PDF exists, has every section and figure, and its tables are
-the JSON that the same build produced (nothing typed by hand).
+"""The report is the model answer to the coursework, regenerated from runs: the PDF has the brief's sections,
+its tables are the JSON that the same build produced (nothing typed by hand), its agreement table is checked
+against an independent transcription of figure1.m, its templates come from the package, and the lessons are
+executed into HTML.
 
-One quick build (``izh-brian report --quick``: the numerics study on four presets, a 300 ms network, no
-cross-simulator check) is shared by the tests of this module; it takes ~15 s with a warm code cache.
+One quick build (``izh-brian report --quick --no-lessons``: numerics on four presets, short network runs, no
+cross-simulator check) is shared by the tests of this module.
 """
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 import os
 import re
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,11 +24,12 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf is needed to read the report"
 pytest.importorskip("typst", reason="the typst package compiles the report")
 
 from izh_brian import report as R  # noqa: E402
+from izh_brian import transcription as T  # noqa: E402
 from izh_brian.cli import main  # noqa: E402
 
 
 def _build_once(out):
-    """Run ``izh-brian report --quick`` into ``out`` unless another xdist worker already did (file lock)."""
+    """Run ``izh-brian report --quick --no-lessons`` into ``out`` unless another xdist worker already did."""
     out.parent.mkdir(parents=True, exist_ok=True)
     done = out / "summary.json"
     with open(out.parent / (out.name + ".lock"), "w") as lock:
@@ -38,7 +43,7 @@ def _build_once(out):
         if not done.exists():
             buf = io.StringIO()
             with redirect_stdout(buf):
-                status = main(["report", "--out", str(out), "--quick", "--json"])
+                status = main(["report", "--out", str(out), "--quick", "--no-lessons", "--json"])
             assert status == 0
             done.write_text(buf.getvalue())
     return out, json.loads(done.read_text())
@@ -50,7 +55,7 @@ def build(tmp_path_factory):
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
-    out, summary = _build_once(root / "izh_report_quick")
+    out, summary = _build_once(root / "izh_report_quick_v2")
     data = json.loads((out / R.REPORT_DATA).read_text())
     reader = pypdf.PdfReader(str(out / R.REPORT_PDF))
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -72,29 +77,43 @@ def _in_order(cells, text, start=0):
     return pos, None
 
 
-def test_pdf_exists_with_every_section(build):
-    """`izh-brian report` writes izh_brian_report.pdf with the sections the issue lists: the model,
-    design, implementation, results (with each result subsection), limitations, references."""
-    assert build["summary"]["pdf"].endswith(R.REPORT_PDF)
-    assert len(build["reader"].pages) >= 8
+def test_pdf_answers_the_brief_section_by_section(build):
+    """The report reads as the model answer: introduction (the brief's questions), the model and what a, b,
+    c, d do, the implementation (plain Brian2, then the package), results, discussion, references with the
+    papers' DOIs, and speed only in an appendix; no internal architecture text."""
     text = _norm(build["text"])
-    for heading in ("1 The model", "2 Design", "3 Implementation", "4 Results", "5 Limitations", "6 References",
-                    "Numerical schemes", "One network for every preset", "The 20 features of 2004 Fig. 1",
-                    "The cell classes of 2003 Fig. 2", "Validation", "Phase planes", "f-I curves",
-                    "Numerics: time step and scheme", "Speed on the build machine"):
-        assert heading in text, f"section {heading!r} missing from the PDF"
-    # The implementation section prints the equations that ran, read from the package at build time.
+    headings = ["1 Introduction", "2 The model", "2.1 What each parameter does", "3 Implementation",
+                "3.1 The model in plain Brian2", "3.2 How izh_brian generalises it", "4 Results",
+                "The twenty features of 2004 Fig. 1", "The cell classes of 2003 Fig. 2", "Agreement with figure1.m",
+                "Validation", "Phase planes", "Class 1 and class 2 excitability", "Time step and scheme",
+                "The 2003 network", "Scenarios: weights and cell types", "Other simulators: NEST and jNeuroML",
+                "5 Discussion", "What the time step and the update order do", "Limits", "6 References",
+                "A Appendix: speed and build", "B Appendix: lessons"]
+    pos = 0
+    body = text[text.find("1 Introduction", text.find("Contents") + 10):]  # after the table of contents
+    for heading in headings:
+        k = body.find(heading, pos)
+        assert k >= 0, f"section {heading!r} missing from the PDF or out of order"
+        pos = k
+    for doi in ("10.1109/TNN.2003.820440", "10.1109/TNN.2004.832719", "10.7554/eLife.47314"):
+        assert doi in text, f"reference DOI {doi} missing"
+    for internal in ("ARCHITECTURE", "floor 6", "izh_brian.cli_figures"):
+        assert internal not in text, f"internal architecture text {internal!r} in the model answer"
+    # Speed only in the appendix: its table comes after the references.
+    assert text.find("modules compiled") > text.find("6 References")
+    # The implementation prints the package's equations and the plain listing that this build ran.
     from izh_brian.model import EQUATIONS
 
-    first = _norm(EQUATIONS.strip().splitlines()[0])
-    assert first in text, "the model equations in the PDF are not izh_brian.model.EQUATIONS"
+    assert _norm(EQUATIONS.strip().splitlines()[0]) in text
+    assert _norm("G = NeuronGroup(1, eqs, threshold='v > 30*mV'") in text
 
 
 def test_pdf_embeds_every_figure_the_build_wrote(build):
-    """Each figure of the build is written as PNG and PDF and embedded in the report once."""
+    """Each figure of the build, the new parameter figure included, is written as PNG and PDF and embedded
+    in the report once."""
     figs = build["data"]["figures"]
-    for key in ("fig1_2004", "fig2_2003", "phase_planes", "fi_curves", "validation_matrix", "numerics_table",
-                "class_map", "network_raster", "speed"):
+    for key in ("fig1_2004", "fig2_2003", "parameters", "phase_planes", "fi_curves", "validation_matrix",
+                "numerics_table", "class_map", "network_raster", "speed"):
         assert key in figs, f"figure {key} was not produced"
         assert (build["out"] / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
         assert (build["out"] / f"{key}.pdf").read_bytes()[:4] == b"%PDF"
@@ -103,14 +122,15 @@ def test_pdf_embeds_every_figure_the_build_wrote(build):
 
 
 def test_tables_in_the_pdf_are_the_json_of_the_run(build):
-    """Every row of every table in report_data.json appears in the PDF, cell by cell, in order:
-    the report's tables are read from the run's data at build time."""
+    """Every row of every table in report_data.json appears in the PDF, cell by cell, in order: the report's
+    tables are read from the run's data at build time."""
     data, text = build["data"], _norm(build["text"])
     tables = {"presets_2004": data["presets_2004"], "presets_2003": data["presets_2003"],
+              "parameters": data["parameters"]["table"], "agreement": data["agreement"]["table"],
               "phase planes": data["phase_planes"]["table"], "f-I": data["fi_curves"]["table"],
-              "numerics": data["numerics"]["table"], "network": data["network"]["table"],
-              "speed": data["speed"]["table"], "class map": data["class_map"]["table"],
-              "validation": data["validation"]["table"]}
+              "numerics": data["numerics"]["table"], "scenarios": data["network_scenarios"]["table"],
+              "class map": data["class_map"]["table"], "validation": data["validation"]["table"],
+              "build": data["speed"]["build_table"]}
     for name, table in tables.items():
         assert table and table["cells"], f"table {name} is empty"
         pos, missing = _in_order(table["columns"], text)
@@ -118,17 +138,86 @@ def test_tables_in_the_pdf_are_the_json_of_the_run(build):
         for row in table["cells"]:
             pos, missing = _in_order(row, text, pos)
             assert pos >= 0, f"{name}: cell {missing!r} of row {row} not found in the PDF"
-    # The 2004 table's rows are extracted as whole lines: exact match.
-    lines = {_norm(x) for x in build["text"].splitlines()}
-    for row in data["presets_2004"]["cells"]:
-        assert _norm(" ".join(row)) in lines
+
+
+def test_agreement_table_has_the_transcriptions_counts(build):
+    """The agreement table has one row per reference preset (28); its figure1.m column is the spike count of
+    izh_brian.transcription, its izh_brian column the count of this build's spike_times.json, and with the
+    figure1 scheme every preset agrees to the step (largest |dt| = 0)."""
+    table = build["data"]["agreement"]["table"]
+    cols = table["columns"]
+    rows = [dict(zip(cols, r)) for r in table["cells"]]
+    assert len(rows) == 28
+    theirs = T.run_all()
+    spikes = {r["name"]: r for r in json.loads((build["out"] / "spike_times.json").read_text())}
+    assert [r["name"] for r in rows] == list(theirs)
+    for r in rows:
+        assert int(r["spikes figure1.m"]) == len(theirs[r["name"]]), r["name"]
+        assert int(r["spikes izh_brian"]) == spikes[r["name"]]["n_spikes"], r["name"]
+        assert r["agree"] == "yes" and float(r["largest |dt| (ms)"]) == 0.0, r["name"]
+    assert build["data"]["agreement"]["n_agree"] == 28
+    assert _norm("28 of 28 presets agree spike for spike") in _norm(build["text"])
+
+
+def test_agreement_check_fails_a_wrong_program():
+    """The agreement check is not a formality: a response from a changed neuron (d = 8 instead of 6 for tonic
+    spiking) is reported as disagreeing, with both counts, while the unchanged RS cell agrees."""
+    from izh_brian.simulate import simulate_many
+
+    wrong, right = simulate_many(["tonic_spiking", "RS"], overrides=[{"d": 8.0}, {}])
+    sec = R.section_agreement([wrong, right])
+    bad, good = sec["rows"]
+    assert bad["agree"] is False and bad["spikes izh_brian"] == wrong.n_spikes
+    assert bad["spikes figure1.m"] == len(T.run_figure1("tonic_spiking")[0]) != wrong.n_spikes
+    assert good["agree"] is True and good["largest |dt| (ms)"] == 0.0
+    assert sec["n_agree"] == 1 and sec["n_total"] == 2
+
+
+def test_transcription_is_independent_and_equals_the_test_oracle():
+    """izh_brian.transcription imports nothing from izh_brian (it cannot share a bug with the Brian2 path),
+    and its spike times equal those of the tests' own transcription (tests/oracle.py) for all 28 protocols.
+    Bad input names the value and what is allowed."""
+    import oracle
+
+    tree = ast.parse(Path(T.__file__).read_text())
+    imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert imported <= {"math", "__future__"}, imported
+    assert not any(isinstance(n, ast.ImportFrom) and n.level for n in ast.walk(tree)), "relative import"
+    assert T.protocol_names() == list(oracle.PROTOCOLS)
+    for name in T.protocol_names():
+        assert T.run_figure1(name)[0] == oracle.run_figure1(name)[0], name
+    assert T.run_figure1("tonic_spiking", d=8)[0] == oracle.run_figure1("tonic_spiking", d=8)[0]
+    with pytest.raises(KeyError, match="no transcription of 'nope'; transcribed: tonic_spiking"):
+        T.run_figure1("nope")
+    with pytest.raises(ValueError, match="tau must be a positive number of ms, got 0"):
+        T.run_figure1("RS", tau=0)
+    with pytest.raises(ValueError, match="cannot change V1; allowed: a, b, c, d, duration"):
+        T.run_figure1("RS", V1=3)
+
+
+def test_parameter_figure_changes_one_parameter_at_a_time(build):
+    """The parameter table: 12 responses of the RS cell with one of a, b, c, d changed, all from one run;
+    each row's spike count is figure1.m's for RS with that one change (so the sweep really changed what it
+    says), and the rows with RS's own value are the same neuron (same count)."""
+    par = build["data"]["parameters"]
+    rows = [dict(zip(par["table"]["columns"], r)) for r in par["table"]["cells"]]
+    assert par["n_neurons"] == len(rows) == 12 and par["base"] == "RS"
+    assert [r["parameter"] for r in rows] == [p for p, vals in R.PARAMETER_SWEEP for _ in vals]
+    for r in rows:
+        expected = T.run_figure1("RS", duration=par["duration_ms"], **{r["parameter"]: float(r["value"])})[0]
+        assert int(r["n_spikes"]) == len(expected), r
+    base = {int(r["n_spikes"]) for r in rows if float(r["value"]) == float(r["RS value"])}
+    assert len(base) == 1
+    assert len({int(r["n_spikes"]) for r in rows}) > 3, "changing the parameters changed nothing"
 
 
 def test_json_holds_this_runs_numbers(build):
-    """The numbers come from simulation and analysis at build time: the spike times of the report are
-    figure1.m's (the independent oracle's), its table's spike counts equal the JSON of spike times,
-    and the f-I table's thresholds the phase-plane theory."""
+    """The spike times of the report are figure1.m's (the tests' oracle), the 2004 table's counts equal the
+    JSON of spike times, the f-I table's thresholds the phase-plane theory, and the network scenario table
+    has every scenario of izh_brian.network."""
     import oracle
+    from izh_brian.network import SCENARIOS
     from izh_brian.phaseplane import bifurcation
 
     spikes = {r["name"]: r for r in json.loads((build["out"] / "spike_times.json").read_text())}
@@ -151,56 +240,152 @@ def test_json_holds_this_runs_numbers(build):
     ok_col = val["table"]["columns"].index("ok")
     assert val["n_ok"] == sum(r[ok_col] == "yes" for r in val["table"]["cells"])
     assert f"{val['n_ok']} of {val['n_total']} reference responses pass" in _norm(build["text"])
+    scen = build["data"]["network_scenarios"]
+    assert [r[0] for r in scen["table"]["cells"]] == list(SCENARIOS)
+    assert scen["most_synchronous"] == max(scen["by_scenario"].values(), key=lambda r: r["synchrony"])["scenario"]
 
 
-def test_speed_figures_are_measured_on_this_machine(build):
-    """The speed section names the build machine and holds positive wall times measured in the build."""
+def test_build_records_time_and_compiled_modules_per_section(build):
+    """Every section of the build records its wall time and the Cython modules it compiled; the appendix
+    names the build machine and says where its speed numbers come from."""
+    timings = build["summary"]["timings"]
+    for key in ("reference", "parameters", "numerics", "agreement", "network", "network_scenarios", "speed"):
+        assert timings[key]["seconds"] > 0, key
+        assert isinstance(timings[key]["modules_compiled"], int) and timings[key]["modules_compiled"] >= 0
+    sp = build["data"]["speed"]
+    assert sp["source"] in ("quick", "benchmarks")
     meta = build["data"]["meta"]
-    assert meta["n_cpus"] >= 1 and meta["cpu"]
-    assert _norm(f"Measured on {meta['cpu']}") in _norm(build["text"])
-    secs = [float(r[1]) for r in build["data"]["speed"]["table"]["cells"]]
-    assert secs and all(s > 0 for s in secs)
+    assert _norm(f"Built on {meta['cpu']} ({meta['n_cpus']} CPUs)") in _norm(build["text"])
+    if sp["source"] == "quick":
+        assert "Quick measurement" in build["text"]
 
 
-def test_skipped_section_says_why(build):
-    """A section that this build did not produce is shown with the recorded reason, never with stale data."""
+def test_section_counts_only_modules_this_process_compiled(tmp_path, monkeypatch):
+    """A section's ``modules_compiled`` counts the new extension modules in the Cython cache that this
+    process loaded: one it compiled counts, one that appeared from another process does not."""
+    monkeypatch.setattr(R, "cython_cache_dir", lambda: tmp_path)
+    loaded: set = set()
+    monkeypatch.setattr(R, "_loaded_modules", lambda: set(loaded))
+
+    def compile_one(name, ours):
+        (tmp_path / f"{name}.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
+        if ours:
+            loaded.add(name)
+        return {}
+
+    assert R._section("x", compile_one, "_cython_magic_a", True)["modules_compiled"] == 1
+    assert R._section("y", compile_one, "_cython_magic_b", False)["modules_compiled"] == 0
+    assert R.count_compiled_modules(tmp_path) == 2
+    failed = R._section("z", lambda: 1 / 0)
+    assert failed["available"] is False and "ZeroDivisionError" in failed["reason"]
+
+
+def test_skipped_parts_say_why(build):
+    """A part this build did not produce is shown with the recorded reason, never with stale data: the
+    cross-simulator check of a quick build and the lessons under --no-lessons."""
+    text = _norm(build["text"])
     cc = build["data"]["crosscheck"]
     assert cc["available"] is False and "quick build" in cc["reason"]
-    assert _norm("Not available in this build: " + cc["reason"]) in _norm(build["text"])
+    assert _norm("Not available in this build: " + cc["reason"]) in text
+    ls = build["data"]["lessons"]
+    assert ls["available"] is False and "--no-lessons" in ls["reason"]
+    assert _norm("Not available in this build: " + ls["reason"]) in text
     mod, why = R._optional("no_such_module_xyz")
     assert mod is None and "not part of this build" in why
 
 
-def test_figures_command_writes_png_and_pdf(tmp_path):
-    """`izh-brian figures --out DIR` writes each figure of the report; a bad --format exits with 2."""
+def test_crosscheck_skips_missing_tools_with_a_note(monkeypatch):
+    """Without the Python module nest the NEST comparison is skipped with that reason; without java, the
+    jNeuroML one; with neither, the section is unavailable and gives both reasons (nothing is run)."""
+    monkeypatch.setattr(R.shutil, "which", lambda prog: None)
+    real = R.importlib.util.find_spec
+    monkeypatch.setattr(R.importlib.util, "find_spec", lambda name, *a: None if name == "nest" else real(name, *a))
+    sims, skipped = R._crosscheck_tools()
+    assert sims == [] and set(skipped) == {"nest", "jneuroml"}
+    assert "'nest' cannot be imported" in skipped["nest"] and "'java'" in skipped["jneuroml"]
+    sec = R.section_crosscheck()
+    assert sec["available"] is False and "'nest' cannot be imported" in sec["reason"] and "java" in sec["reason"]
+
+
+def test_templates_come_from_the_package(tmp_path, monkeypatch):
+    """The Typst sources are package data inside izh_brian (read with importlib.resources), so the PDF
+    builds from any working directory and from an installed wheel; if they are missing the command says
+    which file, in one line, with status 2."""
+    import izh_brian
+
+    folder = R.templates()
+    assert Path(str(folder)).parent == Path(izh_brian.__file__).parent
+    names = {f.name for f in folder.iterdir()}
+    assert {R.REPORT_MAIN, "template.typ"} <= names
+    source = Path(R.__file__).read_text()
+    assert '"docs"' not in source and '/ "report"' not in source, "report.py reads files outside the package"
+    monkeypatch.setattr(R, "TEMPLATES_FOLDER", "no_such_templates")
+    with pytest.raises(FileNotFoundError, match="izh_brian/no_such_templates/izh_brian_report.typ"):
+        R.templates()
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["report", "--out", str(tmp_path), "--no-lessons"]) == 2
+    assert len(err.getvalue().strip().splitlines()) == 1 and "no_such_templates" in err.getvalue()
+
+
+def _notebook(path, source):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+
+
+def test_lessons_are_executed_into_html(tmp_path):
+    """Every notebooks/*.ipynb (not the solutions/ sub-folder) is executed from its folder and written as
+    lessons/<name>.html with its outputs; a lesson whose cell fails is recorded with the error; a missing
+    folder is a recorded reason, not a crash."""
+    pytest.importorskip("nbconvert")
+    nbdir = tmp_path / "notebooks"
+    (nbdir / "solutions").mkdir(parents=True)
+    (nbdir / "data.txt").write_text("6\n")
+    _notebook(nbdir / "good.ipynb", "print(int(open('data.txt').read()) * 7)")
+    _notebook(nbdir / "bad.ipynb", "1 / 0")
+    _notebook(nbdir / "solutions" / "hidden.ipynb", "print('solution')")
+    out = tmp_path / "build"
+    res = R.render_lessons(out, nbdir, timeout=120, workers=2)
+    assert res["available"] and res["n_total"] == 2 and res["n_ok"] == 1
+    by = {x["name"]: x for x in res["lessons"]}
+    assert set(by) == {"good", "bad"}
+    assert by["good"]["ok"] and ">42" in (out / "lessons" / "good.html").read_text().replace("\n", "")
+    assert not by["bad"]["ok"] and "ZeroDivisionError" in by["bad"]["error"]
+    assert "ZeroDivisionError" in (out / "lessons" / "bad.html").read_text()
+    assert not (out / "lessons" / "hidden.html").exists()
+    missing = R.render_lessons(out, tmp_path / "nowhere")
+    assert missing["available"] is False and "nowhere" in missing["reason"]
+
+
+def test_figures_command_prints_time_and_modules_per_figure(tmp_path):
+    """`izh-brian figures --out DIR` writes each figure as PNG and PDF and reports, per figure, the section
+    it came from, its time and the modules that section compiled; a bad --format exits with 2."""
     buf = io.StringIO()
     with redirect_stdout(buf):
         status = main(["figures", "--out", str(tmp_path), "--quick", "--json"])
     assert status == 0
-    files = json.loads(buf.getvalue())["figures"]
-    for key in ("fig1_2004", "fig2_2003", "phase_planes", "fi_curves", "validation_matrix", "numerics_table"):
+    out = json.loads(buf.getvalue())
+    files = out["figures"]
+    for key in ("fig1_2004", "fig2_2003", "parameters", "phase_planes", "fi_curves", "validation_matrix",
+                "numerics_table", "network_raster"):
         assert sorted(p.rsplit(".", 1)[1] for p in files[key]) == ["pdf", "png"]
         assert (tmp_path / f"{key}.png").stat().st_size > 1000
-    assert main(["figures", "--out", str(tmp_path), "--format", "bmp"]) == 2
-
-
-def test_markdown_is_escaped_for_typst(tmp_path):
-    """docs/*.md text with Typst's markup characters comes out literally in the PDF (no markup, no error)."""
-    import typst
-
-    md = ("# Title\n\n## Part\n\nCosts $5 for #1 of a_b and @x <y> // not a comment.\n\n"
-          "- **bold** item with `code_span`\n  continued\n\n```\nraw $ # _\n```\n")
-    src = tmp_path / "doc.typ"
-    src.write_text(R.markdown_to_typst(md))
-    typst.compile(str(src), output=str(tmp_path / "doc.pdf"), root=str(tmp_path))
-    text = _norm(pypdf.PdfReader(str(tmp_path / "doc.pdf")).pages[0].extract_text())
-    assert "Costs $5 for #1 of a_b and @x <y> // not a comment." in text
-    assert "code_span" in text and "raw $ # _" in text and "Title" not in text and "Part" in text
+        f = out["per_figure"][key]
+        assert f["section"] == R.FIGURE_SECTIONS[key] and f["section_s"] > 0 and f["modules_compiled"] >= 0
+    assert "crosscheck" not in out["sections"] or out["sections"]["crosscheck"]["seconds"] == 0
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["figures", "--out", str(tmp_path), "--format", "bmp"]) == 2
+    assert "bmp" in err.getvalue() and "Traceback" not in err.getvalue()
 
 
 def test_reference_runs_table_is_complete():
-    """The preset table lists all 28 reference presets with their parameters and figure1.m's spike
-    counts (the independent oracle's)."""
+    """The preset table lists all 28 reference presets with their parameters and figure1.m's spike counts
+    (the independent oracle's)."""
     import oracle
 
     sec = R.section_reference_runs()
