@@ -7,8 +7,8 @@ and from Brian2's units.
 1. :func:`check_1`: currents across conventions, ``{"nest": ..., "nml2007": ...}``:
    the izh_brian input (mV/ms) equal to NEST's ``I_e`` = :data:`CURRENT_PA` pA
    (NEST's izhikevich takes I_e in pA with R = 1, models/izhikevich.h), and the
-   dv/dt (mV/ms) the same current gives NeuroML's ``izhikevich2007Cell`` with
-   C = :data:`C_2007_PF` pF (``dv/dt = iMemb / C``, NeuroML2 Cells.xml).
+   v' (mV/ms) the same current gives NeuroML's ``izhikevich2007Cell`` with
+   C = :data:`C_2007_PF` pF (``v' = iMemb / C``, NeuroML2 Cells.xml).
 2. :func:`check_2`: the ``izhikevich2007Cell`` (C = 1 pF) equal to a 2003
    neuron with b = :data:`B_2007`: ``{"k": ..., "vr": ..., "vt": ...}`` with
    ``k (v - vr)(v - vt) - u7 = 0.04 v^2 + 5 v + 140 - u`` for ``u7 = u - b vr``
@@ -94,7 +94,7 @@ def _close(x, y, tol=1e-6) -> bool:
 
 
 def converted_currents(current_pA: float = CURRENT_PA, C_pF: float = C_2007_PF) -> dict:
-    """dv/dt (mV/ms) of ``current_pA`` in NEST's izhikevich (R = 1: pA read as mV/ms) and in an
+    """v' (mV/ms) of ``current_pA`` in NEST's izhikevich (R = 1: pA read as mV/ms) and in an
     izhikevich2007Cell of capacitance ``C_pF`` (I / C, computed with Brian2's units)."""
     from brian2 import mV, ms, pA, pF
 
@@ -130,7 +130,7 @@ def nest_prediction() -> dict:
 
 
 def check_1(answer) -> Feedback:
-    """Exercise 1: ``{"nest": I in mV/ms, "nml2007": dv/dt in mV/ms}`` for 14 pA."""
+    """Exercise 1: ``{"nest": I in mV/ms, "nml2007": v' in mV/ms}`` for 14 pA."""
 
     def body(ans):
         ans = _keys(ans, ("nest", "nml2007"))
@@ -141,7 +141,7 @@ def check_1(answer) -> Feedback:
             wrong.append(f"NEST: {CURRENT_PA:g} pA in izhikevich's I_e enters dV_m/dt as it stands (R = 1), "
                          f"not as {got['nest']:g}")
         if not _close(got["nml2007"], right["nml2007"]):
-            wrong.append(f"izhikevich2007Cell: dv/dt = I / C with I = {CURRENT_PA:g} pA and C = {C_2007_PF:g} pF, "
+            wrong.append(f"izhikevich2007Cell: v' = I / C with I = {CURRENT_PA:g} pA and C = {C_2007_PF:g} pF, "
                          "and 1 pA / 1 pF = 1 mV/ms")
         if wrong:
             return False, "; ".join(wrong)
