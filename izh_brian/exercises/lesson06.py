@@ -39,7 +39,7 @@ I_GRID = tuple(round(0.1 * k, 1) for k in range(101))
 RHEOBASE_NEURON = (0.02, 0.2, -65.0, 8.0)
 #: Exercise 3's record length (ms).
 RHEOBASE_DURATION_MS = 200.0
-#: Accepted range of d in exercise 1 (outside it the explorer's question has no meaning).
+#: Accepted range of d in exercise 1 (mV/ms), wider than the slider's -2 .. 10.
 D_RANGE = (-10.0, 30.0)
 
 
@@ -129,7 +129,7 @@ def check_1(answer) -> Feedback:
     def body(ans):
         d = _number(ans, "d")
         if not D_RANGE[0] <= d <= D_RANGE[1]:
-            raise _Bad(f"d = {d:g} is outside the explorer's range {D_RANGE[0]:g} .. {D_RANGE[1]:g}")
+            raise _Bad(f"d = {d:g} is outside the accepted range {D_RANGE[0]:g} .. {D_RANGE[1]:g}")
         ok, why = chatters(d)
         if not ok:
             return False, f"with d = {d:g} the neuron does not chatter: {why}"
