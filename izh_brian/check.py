@@ -548,6 +548,8 @@ def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_
         raise ValueError(f"index must be a neuron number, got {index!r}") from None
     notes = []
     extra = {}
+    if type(spikes).__name__ == "StateMonitor" and trace is None:  # check(pattern, state_monitor)
+        spikes, trace = None, spikes
     if spikes is not None:
         st, extra = _spikes_from(spikes, index)
     else:

@@ -742,10 +742,30 @@ def _spikes_in(f, lo, hi):
 
 _PROTOCOL_HINT = ("the input is not this pattern's protocol: run the preset's own I(t), "
                   "izh_brian.get_preset(NAME).stimulus.at(t_ms), on the grid t = k*dt")
-_ADAPT_HINT = ("the intervals do not lengthen enough: adaptation comes from u building up at each spike; "
-               "a larger d or a slower u (smaller a) adapts more")
-_SLOW_HINT = "the steady rate is too high: a larger d (reset increment of u) slows the late firing"
-_FAST_HINT = "the steady rate is too low: a fast u (a = 0.1) or a smaller d lets the neuron fire fast"
+_FEW_SPIKES_HINT = "not measured: it needs at least 3 spikes after the onset"
+
+
+def _spikes(n) -> str:
+    return f"{n} spike" if n == 1 else f"{n} spikes"
+
+
+def _adapt_hint(value) -> str:
+    if value is None:
+        return _FEW_SPIKES_HINT
+    return ("the intervals do not lengthen enough: adaptation comes from u building up at each spike; "
+            "a larger d or a slower u (smaller a) adapts more")
+
+
+def _slow_hint(value) -> str:
+    if value is None:
+        return _FEW_SPIKES_HINT
+    return "the steady rate is too high: a larger d (reset increment of u) slows the late firing"
+
+
+def _fast_hint(value) -> str:
+    if value is None:
+        return _FEW_SPIKES_HINT
+    return "the steady rate is too low: a fast u (a = 0.1) or a smaller d lets the neuron fire fast"
 
 
 def _no_spike_hint(n) -> str:
@@ -756,7 +776,7 @@ def _no_spike_hint(n) -> str:
 def _too_few_spikes(n) -> str:
     if not n:
         return _no_spike_hint(n)
-    return (f"only {n} spikes after the onset: firing stops early; a smaller d (reset increment of u) or "
+    return (f"only {_spikes(n)} after the onset: firing stops early; a smaller d (reset increment of u) or "
             "more current keeps it going")
 
 
@@ -811,7 +831,7 @@ def _sustained(c, st, step, bursts=None):
 def _quiet_before(c, f, t_ms, what="onset", name="quiet_before_onset"):
     n = len(_spikes_in(f, 0.0, t_ms - 1e-9))
     c.require(n == 0, f"no spike before the {what} at {_fmt(t_ms)} ms (got {n})", name=name, value=n,
-              required="== 0", hint=f"{n} spikes before the {what} at {_fmt(t_ms)} ms: the neuron is not at rest "
+              required="== 0", hint=f"{_spikes(n)} before the {what} at {_fmt(t_ms)} ms: the neuron is not at rest "
               "there; start from the preset's V0 with u0 = b*V0 and apply the protocol's current only in its window")
     return n == 0
 
@@ -892,7 +912,7 @@ def _repetitive_bursts(c, f):
     c.require(len(bursts) >= 2, f"at least 2 bursts of >= {TOL.burst_min_spikes} spikes during the step (got {len(bursts)})",
               name="bursts_after_onset", value=len(bursts), required=">= 2",
               hint=lambda n: _no_spike_hint(0) if len(st) == 0 else
-              f"{n} bursts: a high reset (c about -50 mV) and a small d (about 2) make the neuron fire "
+              f"{n} burst{'' if n == 1 else 's'}: a high reset (c about -50 mV) and a small d (about 2) make the neuron fire "
               "repeated bursts (Izhikevich 2004 Fig. 1C)")
     in_bursts = sum(b["n_spikes"] for b in bursts)
     # a burst still in progress when the step ends counts as a burst
@@ -932,7 +952,7 @@ def phasic_bursting(f, c):
     c.require(len(bursts) == 1, f"exactly one burst of >= {TOL.burst_min_spikes} spikes (got {len(bursts)})",
               name="bursts_after_onset", value=len(bursts), required="== 1",
               hint=lambda n: (_no_spike_hint(0) if len(st) == 0 else
-                              f"no burst ({len(st)} spikes): a higher reset (c about -55 mV) and d near 0 let the "
+                              f"no burst ({_spikes(len(st))}): a higher reset (c about -55 mV) and d near 0 let the "
                               "first spikes cluster (Izhikevich 2004 Fig. 1D)") if n == 0 else
               f"{n} bursts where one is expected: after the onset burst the neuron must stay quiet")
     if bursts:
@@ -1020,10 +1040,10 @@ def spike_frequency_adaptation(f, c):
     c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
               f"intervals lengthen: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}",
               name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
-              required=f">= {TOL.adaptation_ratio_min:g}", hint=_ADAPT_HINT)
+              required=f">= {TOL.adaptation_ratio_min:g}", hint=_adapt_hint)
     c.require(isi["adaptation_index"] > 0 if len(st) >= 3 else False,
               f"adaptation index {_fmt(isi['adaptation_index'])} > 0", name="adaptation_index",
-              value=isi["adaptation_index"] if len(st) >= 3 else None, required="> 0", hint=_ADAPT_HINT)
+              value=isi["adaptation_index"] if len(st) >= 3 else None, required="> 0", hint=_adapt_hint)
 
 
 def _ramp_epoch(f):
@@ -1045,7 +1065,7 @@ def _ramp_core(c, f):
     c.require(len(st) >= TOL.tonic_min_spikes, f"at least {TOL.tonic_min_spikes} spikes on the ramp (got {len(st)})",
               name="spikes_after_onset", value=len(st), required=f">= {TOL.tonic_min_spikes}",
               hint=lambda n: "no spike on the ramp: check that the rising current reaches the neuron" if n == 0 else
-              f"only {n} spikes on the ramp: the neuron must keep firing as the current grows")
+              f"only {_spikes(n)} on the ramp: the neuron must keep firing as the current grows")
     return st
 
 
@@ -1253,7 +1273,7 @@ def _rebound_cluster(c, st, end_ms):
               name="rebound_spikes", value=n, required=f">= {TOL.burst_min_spikes}",
               hint=lambda k: "no rebound spike after the release: the recovery variable u must drop during the "
               "inhibition (a positive b, as b = 0.25)" if k == 0 else
-              f"{k} rebound spikes: a burst needs a higher reset (c about -52 mV) and d near 0")
+              f"{_spikes(k)} after the release: a rebound burst needs a higher reset (c about -52 mV) and d near 0")
     if n < TOL.burst_min_spikes:
         return
     isis = np.diff(st)
@@ -1506,11 +1526,11 @@ def RS(f, c):
     c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
               f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}",
               name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
-              required=f">= {TOL.adaptation_ratio_min:g}", hint=_ADAPT_HINT)
+              required=f">= {TOL.adaptation_ratio_min:g}", hint=_adapt_hint)
     c.require(isi["late_rate_hz"] < TOL.low_rate_hz if len(st) >= 3 else False,
               f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz",
               name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
-              required=f"< {TOL.low_rate_hz:g}", hint=_SLOW_HINT)
+              required=f"< {TOL.low_rate_hz:g}", hint=_slow_hint)
 
 
 def IB(f, c):
@@ -1543,7 +1563,7 @@ def FS(f, c):
     c.require(isi["late_rate_hz"] >= TOL.high_rate_hz if len(st) >= 3 else False,
               f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz",
               name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
-              required=f">= {TOL.high_rate_hz:g}", hint=_FAST_HINT)
+              required=f">= {TOL.high_rate_hz:g}", hint=_fast_hint)
     c.require(isi["adaptation_ratio"] <= TOL.fs_adaptation_max if len(st) >= 3 else False,
               f"practically no adaptation: last/first ISI {_fmt(isi['adaptation_ratio'])} <= {TOL.fs_adaptation_max:g}",
               name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
@@ -1565,11 +1585,11 @@ def LTS(f, c):
     c.require(isi["late_rate_hz"] >= TOL.high_rate_hz if len(st) >= 3 else False,
               f"steady rate {_fmt(isi['late_rate_hz'])} Hz >= {TOL.high_rate_hz:g} Hz",
               name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
-              required=f">= {TOL.high_rate_hz:g}", hint=_FAST_HINT)
+              required=f">= {TOL.high_rate_hz:g}", hint=_fast_hint)
     c.require(isi["adaptation_ratio"] >= TOL.adaptation_ratio_min if len(st) >= 3 else False,
               f"adapting: last/first ISI {_fmt(isi['adaptation_ratio'])} >= {TOL.adaptation_ratio_min:g}",
               name="adaptation_ratio", value=isi["adaptation_ratio"] if len(st) >= 3 else None,
-              required=f">= {TOL.adaptation_ratio_min:g}", hint=_ADAPT_HINT)
+              required=f">= {TOL.adaptation_ratio_min:g}", hint=_adapt_hint)
 
 
 def TC(f, c):
@@ -1586,7 +1606,7 @@ def TC(f, c):
     c.require(isi["late_rate_hz"] < TOL.low_rate_hz if len(st) >= 3 else False,
               f"steady rate {_fmt(isi['late_rate_hz'])} Hz < {TOL.low_rate_hz:g} Hz",
               name="late_rate_hz", value=isi["late_rate_hz"] if len(st) >= 3 else None,
-              required=f"< {TOL.low_rate_hz:g}", hint=_SLOW_HINT)
+              required=f"< {TOL.low_rate_hz:g}", hint=_slow_hint)
     c.require(isi["first_isi_ms"] >= TOL.doublet_isi_ms if len(st) >= 2 else False,
               f"no onset doublet: first ISI {_fmt(isi['first_isi_ms'])} ms >= {TOL.doublet_isi_ms:g} ms",
               name="first_isi_ms", value=isi["first_isi_ms"] if len(st) >= 2 else None,
