@@ -336,7 +336,11 @@ def section_parameters() -> dict:
                          "class of the response": label})
             panels.append({"value": value, "t_ms": r.t_ms, "v_mV": r.v_mV, "I": r.I, "base": is_base})
         sweep.append((name, panels))
+    base_label = next((r["class of the response"] for r in rows if r["value"] == r["RS value"]), None)
+    changed = [f"{r['parameter']} = {r['value']:g}: {r['class of the response']}" for r in rows
+               if r["class of the response"] != base_label]
     return {"sweep": sweep, "rows": rows, "table": _table(rows), "simulate_s": sim_s, "n_neurons": len(res),
+            "base_label": base_label, "class_changes": changed,
             "base": base.name, "protocol": base.stimulus.describe(), "duration_ms": PARAMETER_DURATION_MS,
             "base_values": {n: getattr(base, n) for n in "abcd"}}
 
@@ -636,7 +640,7 @@ def section_speed(sections: dict, out_dir=None) -> dict:
     rows = []
     for key, sec in sections.items():
         if isinstance(sec, dict) and "seconds" in sec and key not in ("meta", "speed"):
-            rows.append({"section": key, "seconds": sec["seconds"], "modules compiled": sec.get("modules_compiled"),
+            rows.append({"section": key, "seconds": round(float(sec["seconds"]), 2), "modules compiled": sec.get("modules_compiled"),
                          "process": sec.get("process", "main")})
     out = {"build_rows": rows, "build_table": _table(rows, ["section", "process", "seconds", "modules compiled"]),
            "cache_dir": str(cython_cache_dir())}
@@ -684,8 +688,8 @@ G.v = -70*mV
 G.u = G.b*G.v/ms
 spikes = SpikeMonitor(G)
 net = Network(G, spikes)
-net.run(10.25*ms)                                      # I = 0 up to t = 10 ms
-G.I = 14*mV/ms                                         # I = 14 for t > 10 ms
+net.run(10.25*ms)                                      # steps t = 0 ... 10 ms: I = 0
+G.I = 14*mV/ms                                         # I = 14 for t > 10 ms, as figure1.m
 net.run(89.75*ms)
 """
 
@@ -1117,7 +1121,7 @@ def _data_for_typst(s: dict, files: dict) -> dict:
     keep_keys = ("table", "n_ok", "n_total", "n_agree", "n_compared", "n_skipped", "notes", "simulators", "source",
                  "ratio_many_over_one", "seconds", "modules_compiled", "breaks", "n_breaks", "timings", "summary",
                  "simulate_s", "n_neurons", "duration_ms", "transient_ms", "base", "protocol", "base_values",
-                 "transcription_s", "n_euler_differs", "euler_differs", "euler_reason", "descriptions",
+                 "transcription_s", "n_euler_differs", "base_label", "class_changes", "euler_differs", "euler_reason", "descriptions",
                  "most_synchronous", "highest_gamma", "highest_alpha", "by_scenario", "bands", "build_table",
                  "quick_table", "saved_utc", "saved_machine", "bench_lines", "bench_file", "which", "figures_bench",
                  "cache_dir", "equations", "abstract_code", "listing", "listing_lines", "plain", "schemes",

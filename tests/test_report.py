@@ -173,6 +173,22 @@ def test_agreement_check_fails_a_wrong_program():
     assert sec["n_agree"] == 1 and sec["n_total"] == 2
 
 
+def test_plain_listing_is_forward_euler_with_figure1_sampling():
+    """The report's plain Brian2 listing, run as printed, fires the spike train of forward Euler (u from the
+    old v) with figure1.m's input: the tests' Euler transcription and the package's ``euler`` scheme agree
+    with it to the step, while figure1.m's order (u from the new v) gives other spike times; so the report's
+    claim that the update order is the only difference holds."""
+    import oracle
+    from izh_brian.simulate import simulate
+
+    plain = R.run_plain_listing()
+    np.testing.assert_allclose(plain["spikes_ms"], oracle.run_euler("tonic_spiking"), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(plain["spikes_ms"], simulate("tonic_spiking", scheme="euler").spike_times_ms,
+                               rtol=0, atol=1e-9)
+    assert plain["spikes_ms"] != oracle.run_figure1("tonic_spiking")[0]
+    assert plain["n_spikes_figure1"] == len(oracle.run_figure1("tonic_spiking")[0])
+
+
 def test_transcription_is_independent_and_equals_the_test_oracle():
     """izh_brian.transcription imports nothing from izh_brian (it cannot share a bug with the Brian2 path),
     and its spike times equal those of the tests' own transcription (tests/oracle.py) for all 28 protocols.
