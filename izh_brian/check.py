@@ -141,8 +141,8 @@ class CheckReport:
         """The comparison with figure1.m in one line."""
         r = self.reference
         if r is None:
-            return ("reference: not compared (the input is not the preset's protocol on its grid; "
-                    "run the preset's I(t) to compare with figure1.m)")
+            return ("reference: not compared with figure1.m (the input or the grid is not the preset's; "
+                    "see the notes)")
         dt = ("no spikes to pair" if r["max_abs_dt_ms"] is None
               else f"largest |dt| {_fmt_value(r['max_abs_dt_ms'])} ms")
         if r["matches"]:
@@ -593,6 +593,10 @@ def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_
     on_preset_grid = t is None or (len(grid) - 1 <= len(t) <= len(grid) and np.allclose(t, grid[:len(t)], atol=1e-6 * dt))
     if t is None:
         t = grid
+    else:
+        if not on_preset_grid:
+            notes.append(f"the record (t = {t[0]:g} .. {t[-1]:g} ms, dt = {dt:g} ms) is not {preset.name}'s grid "
+                         f"0:dt:{preset.duration:g} ms: its spike times are not compared with figure1.m")
     duration = float(preset.duration) if on_preset_grid else float(t[-1])
 
     # the input

@@ -236,6 +236,12 @@ def test_other_input_is_graded_from_its_jumps_without_reference(figure1_student)
     assert rep.shows_pattern
     same = check("tonic_spiking", figure1_student[0], t_ms=t, I=np.where(t > 10, 14.0, 0.0))
     assert same.protocol == "preset" and same.reference["matches"]
+    # the preset's input, but run twice as long: graded, not compared, and the note says why
+    st200, t200, _ = figure1_loop(TONIC["a"], TONIC["b"], TONIC["c"], TONIC["d"], TONIC["V0"], TONIC["dt"], 200.0,
+                                  tonic_input)
+    longer = check("tonic_spiking", st200, t_ms=t200)
+    assert longer.shows_pattern and longer.reference is None
+    assert any("not tonic_spiking's grid" in n for n in longer.notes)
 
 
 def test_structured_criteria_agree_with_the_verdict_reasons(figure1_student):
