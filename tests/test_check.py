@@ -353,6 +353,26 @@ def test_bad_spike_times_are_clear_errors(spikes, match):
     assert "\n" not in str(exc.value)
 
 
+def test_monitor_mistakes_are_clear_errors(brian2_student):
+    """A neuron the monitors do not hold, a StateMonitor without v, a trace given twice, an index
+    that is not a number: each a one-line ValueError naming it."""
+    sm, stm = brian2_student
+    G = sm.source
+    only_I = StateMonitor(G, "I", record=[1], codeobj_class=NumpyCodeObject)
+    cases = [
+        (dict(spikes=sm, index=2), "index 2"),
+        (dict(trace=stm, index=5), "neuron 5"),
+        (dict(trace=only_I, index=1), "must record 'v'"),
+        (dict(trace=stm, t_ms=[0.0, 0.25], index=1), "not both"),
+        (dict(spikes=sm, index="one"), "'one'"),
+        (dict(), "give the spike times"),
+    ]
+    for kw, match in cases:
+        with pytest.raises(ValueError, match=match) as exc:
+            check("tonic_spiking", **kw)
+        assert "\n" not in str(exc.value)
+
+
 def test_report_renders_as_a_table_and_html(figure1_student):
     """str() is a table with a header and one row per criterion plus the reference line; the HTML
     holds the same rows."""
