@@ -15,7 +15,9 @@ response:
    states the phenomenon; its code is a predicate on the features, with every
    threshold read from :data:`TOL` (one frozen :class:`Tolerances`). Each
    returns a :class:`Verdict`: ok, the reasons (every condition, with the value
-   measured) and the features.
+   measured), the features and the same conditions as :class:`Criterion`
+   records (a stable name, the value, the required range and a hint for a
+   student), which :mod:`izh_brian.check` reports for a student's own model.
 3. **Specificity**: :func:`validation_matrix` applies every validator to every
    reference response (28 x 28); ``docs/patterns.md`` lists each off-diagonal
    acceptance with its reason. :data:`COUNTER_EXAMPLES` holds, per validator,
