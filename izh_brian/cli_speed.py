@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     """Add the ``bench`` and ``atlas`` sub-commands."""
     p = subparsers.add_parser("bench", help="speed benchmarks (ratios against baselines run alongside)")
     p.add_argument("which", nargs="?", default="all", metavar="WHICH",
-                   help="presets, cold, network, atlas, standalone or all (default: all)")
+                   help="one of the benchmarks in izh_brian.bench.BENCHES (presets, cold, network, atlas, standalone, check, figures, fit, ...) or all (default: all)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=_cmd_bench)
 
