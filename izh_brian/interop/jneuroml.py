@@ -133,7 +133,12 @@ def run_lems_spikes(lems_path, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
         text = fh.read()
     with tempfile.TemporaryDirectory(prefix="izh_jnml_") as tmp:
         events = os.path.join(tmp, "izh_spikes.dat")
-        sel = "".join(f'\n  <EventSelection id="{k}" select="{pid}[{i}]" eventPort="spike"/>'
+        # populationList populations are addressed as pop/i/component, the others as pop[i].
+        def path(pid, i):
+            pop = model.populations[pid]
+            return f"{pid}/{i}/{pop.component}" if pop.locations else f"{pid}[{i}]"
+
+        sel = "".join(f'\n  <EventSelection id="{k}" select="{path(pid, i)}" eventPort="spike"/>'
                       for k, (pid, i) in enumerate(cells))
         block = f'<EventOutputFile id="izh_brian_spikes" fileName="{events}" format="TIME_ID">{sel}\n</EventOutputFile>\n'
 
@@ -149,6 +154,11 @@ def run_lems_spikes(lems_path, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
         if at < 0:
             raise JNeuroMLError(f"{lems_path}: no <Simulation> element to run")
         text = text[:at] + block + text[at:]
+        # The file's own outputs are written in the temporary folder: create their sub-folders.
+        for out in (model.simulation if model.simulation is not None else []):
+            name = out.get("fileName") if isinstance(out.tag, str) else None
+            if name and not os.path.isabs(name) and os.path.dirname(name):
+                os.makedirs(os.path.join(tmp, os.path.dirname(name)), exist_ok=True)
         copy = os.path.join(tmp, os.path.basename(lems_path))
         with open(copy, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -85,12 +85,17 @@ CORE_INCLUDES = frozenset({
 })
 
 _CELLS = ("izhikevichCell", "izhikevich2007Cell")
-_INPUTS = ("pulseGeneratorDL", "rampGeneratorDL", "pulseGenerator", "rampGenerator")
+_INPUTS = ("pulseGeneratorDL", "rampGeneratorDL", "pulseGenerator", "rampGenerator", "sineGeneratorDL",
+           "sineGenerator", "compoundInputDL", "compoundInput")
+_SYNAPSES = ("expOneSynapse", "expTwoSynapse", "alphaSynapse", "gapJunction")
 _IGNORED = ("notes", "annotation", "property", "Dimension", "Unit", "Display", "Line", "OutputFile",
-            "OutputColumn", "EventOutputFile", "EventSelection", "Meta", "Target")
+            "OutputColumn", "EventOutputFile", "EventSelection", "Meta", "Target", "DefaultRun")
 #: Elements read (or knowingly ignored: displays, outputs, notes, unit definitions).
-SUPPORTED_ELEMENTS = ("Lems", "neuroml", "Include", "include", "network", "population", "explicitInput",
-                      "inputList", "input", "Simulation") + _CELLS + _INPUTS + _IGNORED
+SUPPORTED_ELEMENTS = ("Lems", "neuroml", "Include", "include", "network", "population", "instance", "location",
+                      "explicitInput", "inputList", "input", "inputW", "projection", "connection", "connectionWD",
+                      "electricalProjection", "electricalConnection", "electricalConnectionInstance",
+                      "electricalConnectionInstanceW", "ComponentType", "Simulation") + _CELLS + _INPUTS \
+    + _SYNAPSES + _IGNORED
 
 
 class NeuroMLError(ValueError):
@@ -243,6 +248,7 @@ class InputSpec:
     params: dict
     where: str = ""
     params_si: dict = field(default_factory=dict)
+    children: list = field(default_factory=list)
 
     @property
     def dimensionless(self) -> bool:
@@ -257,8 +263,15 @@ class InputSpec:
         return self._at(np.asarray(t_s, dtype=float), self.params_si)
 
     def _at(self, t, p):
-        inside = (t >= p["delay"]) & (t < p["duration"] + p["delay"])
         w = p.get("weight", 1.0)
+        if self.kind.startswith("compound"):
+            parts = [c._at(t, c.params if p is self.params else c.params_si) for c in self.children]
+            return w * sum(parts) if parts else np.zeros_like(t)
+        inside = (t >= p["delay"]) & (t < p["duration"] + p["delay"])
+        if self.kind.startswith("sine"):
+            # Inputs.xml writes pi as 3.14159265 in sineGenerator(DL).
+            wave = w * p["amplitude"] * np.sin(p["phase"] + (2 * 3.14159265 * (t - p["delay"]) / p["period"]))
+            return np.where(inside, wave, 0.0)
         if self.kind.startswith("pulse"):
             return np.where(inside, w * p["amplitude"], 0.0)
         ramp = p["startAmplitude"] + (p["finishAmplitude"] - p["startAmplitude"]) * (t - p["delay"]) / p["duration"]
@@ -267,11 +280,27 @@ class InputSpec:
 
 @dataclass
 class PopulationSpec:
-    """A population: ``size`` cells of component ``component``."""
+    """A population: ``size`` cells of component ``component``; ``locations`` (x, y, z) of a populationList."""
 
     id: str
     component: str
     size: int
+    where: str = ""
+    locations: list = field(default_factory=list)
+
+
+@dataclass
+class ProjectionSpec:
+    """A projection (``electrical`` for an electricalProjection of gap junctions).
+
+    ``connections``: (pre index, post index, weight, delay in ms) per connection.
+    """
+
+    id: str
+    pre: str
+    post: str
+    synapse: str
+    connections: list = field(default_factory=list)
     where: str = ""
 
 
@@ -286,6 +315,15 @@ class NeuroMLModel:
     #: (population id, cell index, input id, weight, "<element> in FILE, line N")
     explicit_inputs: list = field(default_factory=list)
     network_id: str | None = None
+    #: synapse components (expOneSynapse, expTwoSynapse, alphaSynapse, gapJunction): id -> CellSpec-like record
+    synapses: dict = field(default_factory=dict)
+    projections: list = field(default_factory=list)
+    electrical_projections: list = field(default_factory=list)
+    #: ComponentTypes the files define (translated by PyLEMS at run time)
+    component_types: dict = field(default_factory=dict)
+    #: the Simulation element (outputs and displays are read from it)
+    simulation: object = None
+    root_tag: str | None = None
     duration_ms: float | None = None
     dt_ms: float | None = None
     dt_s: float | None = None
@@ -328,6 +366,12 @@ _INPUT_ATTRS = {
                         "baselineAmplitude": "none"},
     "rampGenerator": {"delay": "time", "duration": "time", "startAmplitude": "current",
                       "finishAmplitude": "current", "baselineAmplitude": "current"},
+    "sineGeneratorDL": {"delay": "time", "duration": "time", "amplitude": "none", "period": "time",
+                        "phase": "none"},
+    "sineGenerator": {"delay": "time", "duration": "time", "amplitude": "current", "period": "time",
+                      "phase": "none"},
+    "compoundInputDL": {},
+    "compoundInput": {},
 }
 _TARGET_BRACKET = re.compile(r"^\s*(?:\.\./)?([A-Za-z_][\w.-]*)\[(\d+)\]\s*$")
 _TARGET_PATH = re.compile(r"^\s*(?:\.\./)?([A-Za-z_][\w.-]*)/(\d+)/[\w.-]+\s*$")
@@ -381,6 +425,8 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
     root = _parse_xml(path)
     if _tag(root) not in ("Lems", "neuroml"):
         raise NeuroMLError(f"<{_tag(root)}> in {_where(root)}: the root element must be <Lems> or <neuroml>")
+    if model.root_tag is None:
+        model.root_tag = _tag(root)
     base = os.path.dirname(os.path.abspath(path))
     for elem in root:
         if not isinstance(elem.tag, str):  # comments, processing instructions
@@ -395,21 +441,21 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
                 raise NeuroMLError(f"<{tag}> in {_where(elem)}: included file {name!r} not found "
                                    f"(looked for {inc})")
             _read_into(model, inc, seen)
+        elif tag == "ComponentType":
+            model.component_types[_require(elem, "name")] = _where(elem)
         elif tag in _CELLS:
             spec = CellSpec(_require(elem, "id"), tag, {a: _quantity(elem, a, d) for a, d in _CELL_ATTRS[tag].items()},
                             _where(elem))
             _add_unique(model.cells, spec, elem, model)
+        elif tag in model.component_types:
+            # A component of a ComponentType the files define: PyLEMS translates it at run time.
+            attrs = {k: v for k, v in elem.attrib.items() if not k.startswith("_") and k != "id"}
+            _add_unique(model.cells, CellSpec(_require(elem, "id"), tag, attrs, _where(elem)), elem, model)
         elif tag in _INPUTS:
-            params = {a: _quantity(elem, a, d) for a, d in _INPUT_ATTRS[tag].items()}
-            params["weight"] = _quantity(elem, "weight", "none", default=1.0)
-            if params["duration"] < 0:
-                raise NeuroMLError(f"<{tag}> in {_where(elem)}: duration must be >= 0")
-            if tag.startswith("ramp") and params["duration"] == 0:
-                raise NeuroMLError(f"<{tag}> in {_where(elem)}: a ramp's duration must be > 0")
-            params_si = {a: _quantity(elem, a, d, si=True) for a, d in _INPUT_ATTRS[tag].items()}
-            params_si["weight"] = params["weight"]
-            _add_unique(model.inputs, InputSpec(_require(elem, "id"), tag, params, _where(elem), params_si),
-                        elem, model)
+            _add_unique(model.inputs, _read_input(elem, tag), elem, model)
+        elif tag in _SYNAPSES:
+            attrs = {k: v for k, v in elem.attrib.items() if not k.startswith("_") and k != "id"}
+            _add_unique(model.synapses, CellSpec(_require(elem, "id"), tag, attrs, _where(elem)), elem, model)
         elif tag == "network":
             if model.network_id is not None:
                 raise NeuroMLError(f"<network> in {_where(elem)}: only one network per model is supported "
@@ -423,6 +469,7 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             model.dt_ms = _quantity(elem, "step", "time")
             model.dt_s = _quantity(elem, "step", "time", si=True)
             model.target = _require(elem, "target")
+            model.simulation = elem
             if not (model.dt_ms > 0) or not (model.duration_ms >= model.dt_ms):
                 raise NeuroMLError(f"<Simulation> in {_where(elem)}: need step > 0 and length >= step, "
                                    f"got step={elem.get('step')!r}, length={elem.get('length')!r}")
@@ -435,46 +482,169 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             raise _unsupported(elem, root)
 
 
+def _read_input(elem, tag) -> InputSpec:
+    params = {a: _quantity(elem, a, d) for a, d in _INPUT_ATTRS[tag].items()}
+    params["weight"] = _quantity(elem, "weight", "none", default=1.0)
+    if "duration" in params and params["duration"] < 0:
+        raise NeuroMLError(f"<{tag}> in {_where(elem)}: duration must be >= 0")
+    if tag.startswith("ramp") and params["duration"] == 0:
+        raise NeuroMLError(f"<{tag}> in {_where(elem)}: a ramp's duration must be > 0")
+    if tag.startswith("sine") and not params["period"] > 0:
+        raise NeuroMLError(f"<{tag}> in {_where(elem)}: a sine's period must be > 0")
+    params_si = {a: _quantity(elem, a, d, si=True) for a, d in _INPUT_ATTRS[tag].items()}
+    params_si["weight"] = params["weight"]
+    spec = InputSpec(_require(elem, "id"), tag, params, _where(elem), params_si)
+    if tag.startswith("compound"):
+        allowed = ("pulseGeneratorDL", "sineGeneratorDL", "rampGeneratorDL") if tag.endswith("DL") else \
+            ("pulseGenerator", "sineGenerator", "rampGenerator")
+        for child in elem:
+            if not isinstance(child.tag, str):
+                continue
+            ctag = _tag(child)
+            if ctag not in allowed:
+                raise NeuroMLError(f"unsupported element <{ctag}> inside <{tag}> in {_where(child)}; "
+                                   f"a {tag} holds {', '.join(allowed)}")
+            spec.children.append(_read_input(child, ctag))
+    return spec
+
+
 def _add_unique(table, spec, elem, model):
-    if spec.id in model.cells or spec.id in model.inputs:
+    if spec.id in model.cells or spec.id in model.inputs or spec.id in model.synapses:
         raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: duplicate id {spec.id!r}")
     table[spec.id] = spec
 
 
-def _read_network(model, net) -> None:
-    for elem in net:
-        if not isinstance(elem.tag, str):
+def _children(elem):
+    return [c for c in elem if isinstance(c.tag, str)]
+
+
+def _read_population(model, elem) -> None:
+    pid = _require(elem, "id")
+    instances = [c for c in _children(elem) if _tag(c) == "instance"]
+    for c in _children(elem):
+        if _tag(c) not in ("instance", "property", "notes", "annotation", "layout"):
+            raise _unsupported(c, elem)
+    size_raw = elem.get("size")
+    if size_raw is None and not instances:
+        raise NeuroMLError(f"<population> in {_where(elem)}: missing attribute 'size' (or <instance> elements)")
+    try:
+        size = int(size_raw) if size_raw is not None else len(instances)
+    except ValueError:
+        raise NeuroMLError(f"<population> in {_where(elem)}: size={size_raw!r} is not an integer") from None
+    locations = []
+    if instances:
+        ids = []
+        for inst in instances:
+            try:
+                ids.append(int(_require(inst, "id")))
+            except ValueError:
+                raise NeuroMLError(f"<instance> in {_where(inst)}: id={inst.get('id')!r} is not an integer") from None
+            loc = [c for c in _children(inst) if _tag(c) == "location"]
+            for c in _children(inst):
+                if _tag(c) != "location":
+                    raise _unsupported(c, inst)
+            if loc:
+                try:
+                    locations.append(tuple(float(loc[0].get(k, "0")) for k in ("x", "y", "z")))
+                except ValueError:
+                    raise NeuroMLError(f"<location> in {_where(loc[0])}: x, y, z must be numbers") from None
+            else:
+                locations.append(None)
+        if sorted(ids) != list(range(len(ids))):
+            raise NeuroMLError(f"<population> in {_where(elem)}: instance ids must be 0..{len(ids) - 1}, got "
+                               f"{sorted(ids)[:5]}{'...' if len(ids) > 5 else ''}")
+        if size_raw is not None and size != len(instances):
+            raise NeuroMLError(f"<population> in {_where(elem)}: size={size} but {len(instances)} <instance> "
+                               "elements")
+        order = np.argsort(ids)
+        locations = [locations[k] for k in order]
+    if size < 1:
+        raise NeuroMLError(f"<population> in {_where(elem)}: size must be >= 1, got {size}")
+    if pid in model.populations:
+        raise NeuroMLError(f"<population> in {_where(elem)}: duplicate population id {pid!r}")
+    model.populations[pid] = PopulationSpec(pid, _require(elem, "component"), size, _where(elem), locations)
+
+
+def _cell_index(elem, attr, pop_expected=None):
+    """The population and index of a cell reference: ``../pop/3/comp``, ``../pop[3]`` or ``pop[3]``."""
+    pop, idx = _parse_target(elem, _require(elem, attr))
+    if pop_expected is not None and pop != pop_expected:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: {attr}={elem.get(attr)!r} is not in population "
+                           f"{pop_expected!r}")
+    return pop, idx
+
+
+def _read_projection(model, elem, electrical: bool) -> None:
+    tag = _tag(elem)
+    pre, post = _require(elem, "presynapticPopulation"), _require(elem, "postsynapticPopulation")
+    proj = ProjectionSpec(_require(elem, "id"), pre, post, None if electrical else _require(elem, "synapse"),
+                          [], _where(elem))
+    allowed = (("electricalConnection", "electricalConnectionInstance", "electricalConnectionInstanceW")
+               if electrical else ("connection", "connectionWD"))
+    for c in _children(elem):
+        ctag = _tag(c)
+        if ctag in ("notes", "annotation", "property"):
             continue
+        if ctag not in allowed:
+            raise NeuroMLError(f"unsupported element <{ctag}> inside <{tag}> in {_where(c)}; a {tag} holds "
+                               f"{', '.join(allowed)}")
+        if ctag in ("connection", "connectionWD", "electricalConnectionInstance", "electricalConnectionInstanceW"):
+            _pp, i = _cell_index(c, "preCell" if "Instance" in ctag or ctag == "connectionWD" and c.get("preCell")
+                                 else "preCellId", pre)
+            _qp, j = _cell_index(c, "postCell" if "Instance" in ctag or ctag == "connectionWD" and c.get("postCell")
+                                 else "postCellId", post)
+        else:
+            i, j = _int_attr(c, "preCell"), _int_attr(c, "postCell")
+        w = _quantity(c, "weight", "none", default=1.0) if ctag in ("connectionWD",
+                                                                     "electricalConnectionInstanceW") else 1.0
+        delay = _quantity(c, "delay", "time", default=0.0) if ctag == "connectionWD" else 0.0
+        if electrical:
+            syn = _require(c, "synapse")
+            if proj.synapse is not None and syn != proj.synapse:
+                raise NeuroMLError(f"<{ctag}> in {_where(c)}: all connections of one electricalProjection must use "
+                                   f"one gap junction (have {proj.synapse!r}, got {syn!r})")
+            proj.synapse = syn
+        for attr in ("preSegmentId", "postSegmentId", "preSegment", "postSegment"):
+            if c.get(attr) not in (None, "0"):
+                raise NeuroMLError(f"<{ctag}> in {_where(c)}: {attr}={c.get(attr)!r}; point cells have segment 0 only")
+        proj.connections.append((i, j, w, delay, f"<{ctag}> in {_where(c)}"))
+    (model.electrical_projections if electrical else model.projections).append(proj)
+
+
+def _int_attr(elem, attr):
+    try:
+        return int(_require(elem, attr))
+    except ValueError:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: {attr}={elem.get(attr)!r} is not an integer") from None
+
+
+def _read_network(model, net) -> None:
+    for elem in _children(net):
         tag = _tag(elem)
         if tag == "population":
-            if elem.get("type") == "populationList" or any(isinstance(c.tag, str) and _tag(c) == "instance"
-                                                          for c in elem):
-                raise NeuroMLError(f"<population> in {_where(elem)}: populations with <instance> lists are not "
-                                   "supported; give size=")
-            pid = _require(elem, "id")
-            try:
-                size = int(_require(elem, "size"))
-            except ValueError:
-                raise NeuroMLError(f"<population> in {_where(elem)}: size={elem.get('size')!r} is not an "
-                                   "integer") from None
-            if size < 1:
-                raise NeuroMLError(f"<population> in {_where(elem)}: size must be >= 1, got {size}")
-            if pid in model.populations:
-                raise NeuroMLError(f"<population> in {_where(elem)}: duplicate population id {pid!r}")
-            model.populations[pid] = PopulationSpec(pid, _require(elem, "component"), size, _where(elem))
+            _read_population(model, elem)
         elif tag == "explicitInput":
             pop, idx = _parse_target(elem, _require(elem, "target"))
             model.explicit_inputs.append((pop, idx, _require(elem, "input"), 1.0, f"<{tag}> in {_where(elem)}"))
         elif tag == "inputList":
             comp = _require(elem, "component")
-            for child in elem:
-                if not isinstance(child.tag, str):
-                    continue
+            population = elem.get("population")
+            for child in _children(elem):
                 if _tag(child) not in ("input", "inputW"):
                     raise _unsupported(child, elem)
                 pop, idx = _parse_target(child, _require(child, "target"))
+                if population is not None and pop != population:
+                    raise NeuroMLError(f"<{_tag(child)}> in {_where(child)}: target {child.get('target')!r} is not "
+                                       f"in the inputList's population {population!r}")
+                if child.get("segmentId") not in (None, "0"):
+                    raise NeuroMLError(f"<{_tag(child)}> in {_where(child)}: segmentId={child.get('segmentId')!r}; "
+                                       "point cells have segment 0 only")
                 w = _quantity(child, "weight", "none", default=1.0)
                 model.explicit_inputs.append((pop, idx, comp, w, f"<{_tag(child)}> in {_where(child)}"))
+        elif tag == "projection":
+            _read_projection(model, elem, electrical=False)
+        elif tag == "electricalProjection":
+            _read_projection(model, elem, electrical=True)
         elif tag in _IGNORED:
             continue
         else:
@@ -505,17 +675,37 @@ def _check_references(model: NeuroMLModel) -> None:
             raise NeuroMLError(f"{where}: unknown input {inp!r}; inputs: {', '.join(model.inputs) or 'none'}")
         cell = model.cells[model.populations[pop].component]
         dl = model.inputs[inp].dimensionless
-        if dl != (cell.kind == "izhikevichCell"):
+        if cell.kind in _CELLS and dl != (cell.kind == "izhikevichCell"):
             raise NeuroMLError(f"{where}: {model.inputs[inp].kind} {inp!r} cannot drive {cell.kind} "
                                f"{cell.id!r} (izhikevichCell takes the dimensionless *DL generators, "
                                "izhikevich2007Cell the dimensional ones)")
+    for proj in model.projections + model.electrical_projections:
+        for role, pop in (("presynapticPopulation", proj.pre), ("postsynapticPopulation", proj.post)):
+            if pop not in model.populations:
+                raise NeuroMLError(f"<projection> {proj.id!r} in {proj.where}: {role} {pop!r} is not a population; "
+                                   f"populations: {', '.join(model.populations) or 'none'}")
+        if proj.synapse is not None and proj.synapse not in model.synapses:
+            raise NeuroMLError(f"<projection> {proj.id!r} in {proj.where}: synapse {proj.synapse!r} is not a synapse "
+                               f"of this model; synapses: {', '.join(model.synapses) or 'none'} (supported types: "
+                               f"{', '.join(_SYNAPSES)})")
+        gap = proj in model.electrical_projections
+        if proj.synapse is not None and (model.synapses[proj.synapse].kind == "gapJunction") != gap:
+            raise NeuroMLError(f"<projection> {proj.id!r} in {proj.where}: a gapJunction belongs in an "
+                               "electricalProjection, a chemical synapse in a projection")
+        for i, j, _w, delay, where in proj.connections:
+            for pop, idx in ((proj.pre, i), (proj.post, j)):
+                if not (0 <= idx < model.populations[pop].size):
+                    raise NeuroMLError(f"{where}: cell index {idx} out of range for population {pop!r} "
+                                       f"of size {model.populations[pop].size}")
+            if delay < 0:
+                raise NeuroMLError(f"{where}: delay must be >= 0")
     if model.target is not None and model.network_id is not None and model.target != model.network_id:
         raise NeuroMLError(f"Simulation target {model.target!r} is not the network {model.network_id!r}")
 
 
 # ----------------------------------------------------------------------------- running
 
-def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_class=None) -> NeuroMLRun:
+def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_class=None, record=None) -> NeuroMLRun:
     """Simulate a model read by :func:`read_model` with Brian2, as jNeuroML integrates it.
 
     Parameters
@@ -535,9 +725,7 @@ def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_clas
     NeuroMLError
         No Simulation settings, or no populations.
     """
-    from brian2 import Network, SpikeMonitor, amp, ms
-
-    from ..model import make_neurons, make_neurons_2007
+    from .lems_brian import LEMSTypeError, load_lems, run_network
 
     T = model.duration_ms if duration_ms is None else float(duration_ms)
     dt = model.dt_ms if dt_ms is None else float(dt_ms)
@@ -545,58 +733,28 @@ def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_clas
         raise NeuroMLError(f"{model.path}: no <Simulation> with length and step; give duration_ms and dt_ms")
     if not model.populations:
         raise NeuroMLError(f"{model.path}: no <population> to simulate")
-    n_steps = int(round(T / dt))
-    # Step k (t_k -> t_k+1) sees the inputs at t_k+1, as jLEMS updates them
-    # first. jLEMS keeps time in seconds as a running sum of the step, so an
-    # input edge that falls on the grid switches on the step that sum decides.
+    # jLEMS keeps time in seconds as a running sum of the step, so an input
+    # edge that falls on the grid switches on the step that sum decides.
     dt_s = model.dt_s if (dt_ms is None and model.dt_s is not None) else dt * 1e-3
-    t_next = np.cumsum(np.full(n_steps, dt_s))
-
-    cells_of = {"izhikevichCell": [], "izhikevich2007Cell": []}
-    for pop in model.populations.values():
-        kind = model.cells[pop.component].kind
-        for i in range(pop.size):
-            cells_of[kind].append((pop.id, i))
-    drive = {}
-    for pop, idx, inp, w, _where_ in model.explicit_inputs:
-        key = (pop, idx)
-        drive[key] = drive.get(key, 0.0) + w * model.inputs[inp].at_si(t_next)
-
-    net = Network()
-    monitors = []
-    for kind, members in cells_of.items():
-        if not members:
-            continue
-        params = [model.cells[model.populations[p].component].params for p, _ in members]
-        stim = np.zeros((n_steps, len(members)))
-        for col, key in enumerate(members):
-            if key in drive:
-                stim[:, col] = drive[key]
-        col = lambda name: np.array([p[name] for p in params], dtype=float)  # noqa: E731
-        if kind == "izhikevichCell":
-            G = make_neurons(len(members), a=col("a"), b=col("b"), c=col("c"), d=col("d"), v0=col("v0"),
-                             vpeak=col("thresh"), scheme="euler", dt=dt, stimulus=stim,
-                             codeobj_class=codeobj_class)
-        else:
-            G = make_neurons_2007(len(members), C=col("C"), k=col("k"), vr=col("vr"), vt=col("vt"),
-                                  vpeak=col("vpeak"), a=col("a"), b=col("b"), c=col("c"), d=col("d"),
-                                  v0=col("v0"), u0=0.0, scheme="euler", dt=dt, stimulus=stim * amp,
-                                  codeobj_class=codeobj_class)
-        mon = SpikeMonitor(G, record=True)
-        net.add(G, mon)
-        monitors.append((members, mon))
-    net.run(n_steps * dt * ms, namespace={})
-
-    spikes = {pid: [[] for _ in range(pop.size)] for pid, pop in model.populations.items()}
-    for members, mon in monitors:
-        steps = np.rint(np.asarray(mon.t / ms) / dt).astype(np.int64)
-        idx = np.asarray(mon.i[:])
-        for col, (pid, i) in enumerate(members):
-            # The spike of step k is stamped at its end, t_k+1, as jNeuroML does.
-            spikes[pid][i] = np.sort(steps[idx == col] + 1) * dt
+    try:
+        lems_model = load_lems(model.path, bare_neuroml=model.root_tag == "neuroml")
+        outputs = read_outputs(model)
+        wanted = list(record or [])
+        for spec in outputs:
+            if spec.kind == "OutputFile":
+                wanted += [(pop, idx, var) for _cid, pop, idx, var in spec.columns if (pop, idx, var) not in wanted]
+        steps, traces = run_network(model, lems_model, T_ms=T, dt_ms=dt, dt_s=dt_s, codeobj_class=codeobj_class,
+                                    record=wanted)
+    except LEMSTypeError as exc:
+        raise NeuroMLError(f"{model.path}: {exc}") from None
     sizes = {pid: pop.size for pid, pop in model.populations.items()}
-    return NeuroMLRun(T, dt, {pid: [np.asarray(c, dtype=float) for c in cells] for pid, cells in spikes.items()},
-                      sizes)
+    run = NeuroMLRun(T, dt, {pid: [np.asarray(c, dtype=float) * dt for c in cells] for pid, cells in steps.items()},
+                     sizes)
+    run.spike_steps = steps
+    run.traces = traces
+    run.outputs = outputs
+    run.dt_s = dt_s
+    return run
 
 
 def run_file(path, **kwargs) -> NeuroMLRun:
@@ -829,3 +987,130 @@ def export_presets(names, path, *, network_id: str = "net", include_events: bool
         fh.write(ET.tostring(lems, encoding="utf-8"))
         fh.write(b"\n")
     return path, os.path.join(folder, nml_name)
+
+
+# ----------------------------------------------------------------------------- outputs as jnml writes them
+
+_QTY_BRACKET = re.compile(r"^\s*([A-Za-z_][\w.-]*)\[(\d+)\]/(\w+)\s*$")
+_QTY_PATH = re.compile(r"^\s*([A-Za-z_][\w.-]*)/(\d+)/[\w.-]+/(\w+)\s*$")
+
+
+@dataclass
+class OutputSpec:
+    """An ``OutputFile`` (columns of state variables) or ``EventOutputFile`` (spikes) of the Simulation."""
+
+    id: str
+    file_name: str
+    kind: str  # "OutputFile" or "EventOutputFile"
+    columns: list  # OutputFile: (column id, pop, index, variable); EventOutputFile: (event id, pop, index)
+    format: str = "TIME_ID"
+    where: str = ""
+
+
+def read_outputs(model: NeuroMLModel) -> list:
+    """The Simulation's OutputFiles and EventOutputFiles (quantities ``pop[i]/var`` or ``pop/i/cell/var``).
+
+    Raises
+    ------
+    NeuroMLError
+        A quantity of another form (e.g. an input's current ``pop[0]/input/I``), an unknown population or
+        index, or an EventOutputFile format other than TIME_ID / ID_TIME.
+    """
+    outs = []
+    sim = model.simulation
+    if sim is None:
+        return outs
+    for elem in _children(sim):
+        tag = _tag(elem)
+        if tag == "OutputFile":
+            spec = OutputSpec(_require(elem, "id"), _require(elem, "fileName"), tag, [], where=_where(elem))
+            for col in _children(elem):
+                if _tag(col) != "OutputColumn":
+                    raise _unsupported(col, elem)
+                q = _require(col, "quantity")
+                mt = _QTY_BRACKET.match(q) or _QTY_PATH.match(q)
+                if not mt:
+                    raise NeuroMLError(f"<OutputColumn> in {_where(col)}: quantity {q!r} is not a cell's state "
+                                       "variable ('pop[i]/var' or 'pop/i/cell/var'); inputs' and synapses' "
+                                       "quantities are not recorded")
+                pop, idx, var = mt.group(1), int(mt.group(2)), mt.group(3)
+                _check_cell(model, col, pop, idx)
+                spec.columns.append((_require(col, "id"), pop, idx, var))
+            outs.append(spec)
+        elif tag == "EventOutputFile":
+            fmt = elem.get("format", "TIME_ID")
+            if fmt not in ("TIME_ID", "ID_TIME"):
+                raise NeuroMLError(f"<EventOutputFile> in {_where(elem)}: format={fmt!r}; allowed: TIME_ID, ID_TIME")
+            spec = OutputSpec(_require(elem, "id"), _require(elem, "fileName"), tag, [], fmt, _where(elem))
+            for sel in _children(elem):
+                if _tag(sel) != "EventSelection":
+                    raise _unsupported(sel, elem)
+                if sel.get("eventPort", "spike") != "spike":
+                    raise NeuroMLError(f"<EventSelection> in {_where(sel)}: eventPort={sel.get('eventPort')!r}; "
+                                       "only 'spike' is recorded")
+                pop, idx = _parse_target(sel, _require(sel, "select"))
+                _check_cell(model, sel, pop, idx)
+                spec.columns.append((_require(sel, "id"), pop, idx))
+            outs.append(spec)
+    return outs
+
+
+def _check_cell(model, elem, pop, idx):
+    if pop not in model.populations:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: unknown population {pop!r}; populations: "
+                           f"{', '.join(model.populations) or 'none'}")
+    if not 0 <= idx < model.populations[pop].size:
+        raise NeuroMLError(f"<{_tag(elem)}> in {_where(elem)}: cell index {idx} out of range for population "
+                           f"{pop!r} of size {model.populations[pop].size}")
+
+
+def _java_float(x: float) -> str:
+    """``x`` as jLEMS writes output values: Java's ``Float.toString`` of the single-precision number
+    (shortest digits that give the float back; ``E`` notation below 1e-3 and from 1e7): 0.0, -0.057716597,
+    2.5E-5."""
+    v = np.float32(x)
+    if v == 0:
+        return "-0.0" if np.signbit(v) else "0.0"
+    if 1e-3 <= abs(v) < 1e7:
+        s = np.format_float_positional(v, unique=True, trim="0")
+        return s if not s.endswith(".") else s + "0"
+    mant, exp = np.format_float_scientific(v, unique=True, trim="0").split("e")
+    if mant.endswith("."):
+        mant += "0"
+    if "." not in mant:
+        mant += ".0"
+    return f"{mant}E{int(exp)}"
+
+
+def write_outputs(model: NeuroMLModel, run: "NeuroMLRun", folder: str) -> list:
+    """Write the Simulation's OutputFiles and EventOutputFiles as jNeuroML does, under ``folder``.
+
+    OutputFile: one row per step from t = 0, ``time<TAB>value<TAB>...<TAB>`` in SI units.
+    EventOutputFile: one line per spike, ``time<TAB>id`` (TIME_ID) or ``id<TAB>time`` (ID_TIME), seconds,
+    in time order. Returns the paths written.
+    """
+    written = []
+    outs = getattr(run, "outputs", None) or read_outputs(model)
+    dt_s = run.dt_s
+    for spec in outs:
+        path = os.path.join(folder, spec.file_name)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        if spec.kind == "OutputFile":
+            cols = [run.traces[(pop, idx, var)] for _cid, pop, idx, var in spec.columns]
+            n = len(cols[0]) if cols else 0
+            with open(path, "w") as fh:
+                for k in range(n):
+                    t = _java_float(round(k * dt_s, 12))
+                    fh.write(t + "\t" + "".join(_java_float(c[k]) + "\t" for c in cols) + "\n")
+        else:
+            events = []
+            for eid, pop, idx in spec.columns:
+                for step in run.spike_steps[pop][idx]:
+                    events.append((int(step), eid))
+            events.sort(key=lambda e: e[0])
+            with open(path, "w") as fh:
+                for step, eid in events:
+                    t = _java_float(round(step * dt_s, 12))
+                    fh.write(f"{t}\t{eid}\n" if spec.format == "TIME_ID" else f"{eid}\t{t}\n")
+        written.append(path)
+    return written

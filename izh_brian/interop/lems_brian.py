@@ -1,0 +1,777 @@
+r"""LEMS ComponentTypes translated to Brian2: cells, synapses and gap junctions, integrated as jLEMS does.
+
+PyLEMS (``lems``, installed with pyNeuroML) parses the model: the NeuroML2
+core ComponentTypes (``Cells.xml``, ``Synapses.xml``, ..., read from the
+jNeuroML jar that pyNeuroML bundles) and any ``ComponentType`` a file defines
+itself (e.g. ``generalizedIzhikevichCell``). The files have already been read
+by :mod:`izh_brian.interop.neuroml` with defusedxml, which refuses DTDs,
+entities and external references before PyLEMS sees a byte.
+
+Translation
+-----------
+A point cell's type (its ``extends`` chain merged: Parameters, Constants,
+DerivedParameters, Dynamics) becomes one Brian2 ``NeuronGroup`` per
+ComponentType with every Parameter a per-neuron variable in SI units and its
+Brian2 unit (from the LEMS Dimension). The ``DerivedVariable`` with
+``select="synapses[*]/X" reduce="add"`` becomes the sum of the cell's inputs:
+the time-only generators (pulse, ramp, sine, compound; sampled in numpy),
+the currents of the synapses of each projection onto it, and gap-junction
+currents. Each incoming projection adds its synapse's state variables to the
+post-synaptic group (suffixed by the projection's number) and one Brian2
+``Synapses`` object whose ``on_pre`` is the synapse's ``OnEvent``. The
+synapses of NeuroML's core (``expOneSynapse``, ``expTwoSynapse``,
+``alphaSynapse``) are linear in their events, so one state per post-synaptic
+cell and projection carries the sum of the per-connection states jLEMS keeps.
+
+Time stepping (jLEMS, forward Euler)
+------------------------------------
+In the step from :math:`t_k` to :math:`t_{k+1}`:
+
+1. the generators take their value at :math:`t_{k+1}` (jLEMS updates a
+   cell's inputs before the cell; its time is a running sum of the step);
+2. every DerivedVariable is computed from the old state (synaptic currents
+   ``g (erev - v)`` with the old ``g`` and ``v``), then every TimeDerivative;
+3. all state variables advance together, ``x += dt * x'``;
+4. the ``OnCondition`` that emits ``spike`` is tested on the new state; if it
+   holds, its assignments run and the spike is stamped at :math:`t_{k+1}`;
+5. a spike reaches the ``OnEvent`` of its synapses after the connection's
+   delay (a delay of 0 acts at the end of the same step, so the post-synaptic
+   cell first feels it in the next step).
+
+``izh-brian crosscheck`` and the tests compare these spike times with
+jNeuroML's own, step for step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["LEMSTypeError", "load_lems", "flatten_type", "CellType", "translate_cell", "core_types_dir",
+           "lems_expr", "SynapseType", "translate_synapse"]
+
+#: Brian2 names a LEMS identifier must not take (they are renamed with a trailing underscore).
+_RESERVED = {"i", "j", "t", "dt", "N", "xi", "lastspike", "not_refractory", "t_in_timesteps", "True", "False",
+             "and", "or", "not", "int", "exp", "log", "sin", "cos", "tan", "sqrt", "abs", "floor", "ceil",
+             "rand", "randn", "sign", "clip", "w"}
+_FUNCS = {"exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "sqrt", "abs", "floor", "ceil", "H",
+          "random", "log10", "arcsin", "arccos", "arctan"}
+
+
+class LEMSTypeError(ValueError):
+    """A LEMS ComponentType (or use of one) that this translator does not support; the message says why."""
+
+
+_CORE_DIR = None
+
+
+def core_types_dir() -> str:
+    """The NeuroML2 core ComponentType files, extracted once per process from pyNeuroML's jNeuroML jar."""
+    global _CORE_DIR
+    if _CORE_DIR is None or not os.path.isdir(_CORE_DIR):
+        try:
+            from pyneuroml.pynml import extract_lems_definition_files
+        except ImportError:
+            raise LEMSTypeError("running NeuroML/LEMS models needs pyNeuroML (pip install pyneuroml), which "
+                                "bundles the NeuroML2 core ComponentTypes") from None
+        dest = tempfile.mkdtemp(prefix="izh_nml2core_")
+        with contextlib.redirect_stdout(io.StringIO()):
+            _CORE_DIR = extract_lems_definition_files(dest).rstrip("/")
+    return _CORE_DIR
+
+
+def load_lems(path: str, bare_neuroml: bool = False):
+    """Parse ``path`` (already checked by the defusedxml reader) and its includes with PyLEMS."""
+    from lems.model.model import Model
+
+    core = core_types_dir()
+    m = Model(include_includes=True, fail_on_missing_includes=True)
+    m.add_include_directory(core)
+    m.add_include_directory(os.path.dirname(core))
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink):
+            if bare_neuroml:
+                m.include_file("NeuroML2CoreTypes.xml", [core])
+            m.import_from_file(os.fspath(path))
+    except Exception as exc:  # PyLEMS raises bare Exceptions / its own ParseError
+        raise LEMSTypeError(f"{path}: PyLEMS could not read the model: {exc}") from None
+    return m
+
+
+# ----------------------------------------------------------------------------- type flattening
+
+@dataclass
+class FlatType:
+    """A ComponentType with its ``extends`` chain merged."""
+
+    name: str
+    chain: list
+    parameters: dict  # name -> dimension
+    properties: dict  # name -> (dimension, default)
+    constants: dict  # name -> (dimension, value string)
+    derived_parameters: list  # (name, dimension, expr)
+    requirements: dict
+    exposures: dict
+    attachments: dict  # name -> type
+    dynamics: object
+    children: list
+    structure_used: bool
+
+    def is_a(self, base: str) -> bool:
+        return base in self.chain
+
+
+def flatten_type(m, name: str) -> FlatType:
+    """Merge the Parameters, Constants, ... of ``name`` and its ancestors; the Dynamics are the nearest ones."""
+    if name not in m.component_types:
+        raise LEMSTypeError(f"unknown ComponentType {name!r}")
+    chain = []
+    ct = m.component_types[name]
+    while ct is not None:
+        chain.append(ct)
+        ct = m.component_types[ct.extends] if ct.extends else None
+    ft = FlatType(name, [c.name for c in chain], {}, {}, {}, [], {}, {}, {}, None, [], False)
+    for c in reversed(chain):
+        ft.parameters.update({p.name: p.dimension for p in c.parameters})
+        ft.properties.update({p.name: (p.dimension, p.default_value) for p in getattr(c, "properties", [])})
+        ft.constants.update({k.name: (k.dimension, k.value) for k in c.constants})
+        ft.derived_parameters += [(d.name, d.dimension, d.value) for d in c.derived_parameters]
+        ft.requirements.update({r.name: r.dimension for r in c.requirements})
+        ft.exposures.update({e.name: e.dimension for e in c.exposures})
+        ft.attachments.update({a.name: a.type for a in c.attachments})
+        ft.children += [ch for ch in c.children if ch.name not in ("notes", "annotation", "property")]
+        d = c.dynamics
+        if d is not None and (d.state_variables or d.derived_variables or d.time_derivatives or d.event_handlers
+                              or getattr(d, "conditional_derived_variables", None)):
+            ft.dynamics = d
+        s = c.structure
+        if s is not None and (s.child_instances or s.multi_instantiates or s.event_connections or s.withs
+                              or getattr(s, "for_eachs", None)):
+            ft.structure_used = True
+    return ft
+
+
+def _unit(m, dimension):
+    """The Brian2 unit of a LEMS dimension name (1 for ``none``)."""
+    from brian2.units.fundamentalunits import get_or_create_dimension, get_unit
+
+    if dimension in (None, "none", "", "*"):
+        return 1
+    if dimension not in m.dimensions:
+        raise LEMSTypeError(f"unknown dimension {dimension!r}")
+    d = m.dimensions[dimension]
+    dim = get_or_create_dimension(length=d.l, mass=d.m, time=d.t, current=d.i, temperature=d.k, substance=d.n,
+                                  luminosity=d.j)
+    return get_unit(dim)
+
+
+def _dimless(u) -> bool:
+    return not hasattr(u, "dim") or u.dim.is_dimensionless
+
+
+def _base_unit_str(u) -> str:
+    """The unit in SI base units as Brian2 equations write it (``1`` for none)."""
+    if _dimless(u):
+        return "1"
+    dim = u.dim
+    parts = []
+    for name, exp in zip(("metre", "kilogram", "second", "amp", "kelvin", "mole", "candela"), dim._dims):
+        if exp:
+            parts.append(name if exp == 1 else f"{name}**{exp:g}")
+    return "*".join(parts) or "1"
+
+
+_OPS = [(r"\.gt\.", " > "), (r"\.geq\.", " >= "), (r"\.lt\.", " < "), (r"\.leq\.", " <= "), (r"\.eq\.", " == "),
+        (r"\.neq\.", " != "), (r"\.and\.", " and "), (r"\.or\.", " or "), (r"\bAND\b", " and "),
+        (r"\bOR\b", " or ")]
+_IDENT = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?!\w)")
+
+
+def lems_expr(expr: str, rename) -> str:
+    """A LEMS expression as Brian2 abstract code: ``.gt.`` -> ``>``, ``^`` -> ``**``, identifiers renamed."""
+    s = str(expr)
+    for pat, rep in _OPS:
+        s = re.sub(pat, rep, s)
+    s = s.replace("^", "**")
+
+    def sub(mt):
+        name = mt.group(1)
+        if name in _FUNCS or name in ("and", "or", "not"):
+            return name
+        return rename(name)
+
+    return _IDENT.sub(sub, s)
+
+
+def _eval_si(expr: str, values: dict) -> float:
+    """A LEMS expression of parameters evaluated on SI floats (derived parameters, OnStart)."""
+    code = lems_expr(expr, lambda n: n)
+    ns = {"exp": math.exp, "log": math.log, "sin": math.sin, "cos": math.cos, "tan": math.tan, "sqrt": math.sqrt,
+          "abs": abs, "floor": math.floor, "ceil": math.ceil, "tanh": math.tanh, "sinh": math.sinh,
+          "cosh": math.cosh, "H": lambda x: 1.0 if x > 0 else 0.0}
+    try:
+        return float(eval(code, {"__builtins__": {}}, {**ns, **values}))  # noqa: S307 - names restricted
+    except NameError as exc:
+        raise LEMSTypeError(f"cannot evaluate {expr!r}: {exc}") from None
+
+
+# ----------------------------------------------------------------------------- cells
+
+@dataclass
+class CellType:
+    """A point-cell ComponentType translated to Brian2 (see the module docstring)."""
+
+    name: str
+    flat: FlatType
+    units: dict  # Brian name -> unit (parameters, derived parameters, state variables)
+    param_names: list  # LEMS names of the per-neuron constants (parameters + derived parameters)
+    state_names: list
+    input_var: str | None  # LEMS name of the select/reduce DerivedVariable
+    input_port: str | None  # the attached quantity it sums ('I' or 'i')
+    input_unit: object
+    derived: list  # (LEMS name, expr) in order, without the input variable
+    rates: dict  # LEMS state name -> expr
+    onstart: list  # (var, expr)
+    spike_test: str | None
+    spike_actions: list  # (var, expr)
+    other_conditions: list  # (test, [(var, expr)])
+    constants: dict  # LEMS name -> Quantity
+    rename: dict = field(default_factory=dict)
+
+    def brian(self, name: str) -> str:
+        return self.rename.get(name, name)
+
+
+def _bname(name: str) -> str:
+    return name + "_" if name in _RESERVED else name
+
+
+def translate_cell(m, type_name: str) -> CellType:
+    """Translate a point-cell ComponentType; refuses what has no point-cell form here."""
+    from brian2 import Quantity
+
+    ft = flatten_type(m, type_name)
+    if not ft.is_a("baseCell"):
+        raise LEMSTypeError(f"ComponentType {type_name!r} is not a cell (it does not extend baseCell)")
+    d = ft.dynamics
+    if d is None:
+        raise LEMSTypeError(f"ComponentType {type_name!r} has no Dynamics (multi-compartment cells and cells "
+                            "built from children are not supported; point cells with Dynamics are)")
+    if d.regimes or d.kinetic_schemes or getattr(d, "conditional_derived_variables", None):
+        raise LEMSTypeError(f"ComponentType {type_name!r}: Regimes, KineticSchemes and ConditionalDerivedVariables "
+                            "are not supported")
+    if ft.children or ft.structure_used:
+        raise LEMSTypeError(f"ComponentType {type_name!r}: Children and Structure are not supported in cells")
+    ct = CellType(type_name, ft, {}, [], [], None, None, 1, [], {}, [], None, [], [], {})
+    for p, dim in ft.parameters.items():
+        ct.param_names.append(p)
+        ct.units[_bname(p)] = _unit(m, dim)
+    for p, dim, _expr in ft.derived_parameters:
+        ct.param_names.append(p)
+        ct.units[_bname(p)] = _unit(m, dim)
+    for name, (dim, value) in ft.constants.items():
+        ct.constants[name] = Quantity(m.get_numeric_value(value, dim), dim=getattr(_unit(m, dim), "dim", None))
+    for sv in d.state_variables:
+        ct.state_names.append(sv.name)
+        ct.units[_bname(sv.name)] = _unit(m, sv.dimension)
+    for dv in d.derived_variables:
+        if dv.select:
+            mt = re.fullmatch(r"\s*(\w+)\[\*\]/(\w+)\s*", dv.select)
+            if not mt or mt.group(1) not in ft.attachments or (dv.reduce or "add") != "add":
+                raise LEMSTypeError(f"ComponentType {type_name!r}: DerivedVariable {dv.name!r} select="
+                                    f"{dv.select!r} reduce={dv.reduce!r}; supported: 'ATTACHMENTS[*]/X' with "
+                                    "reduce='add' over the cell's Attachments")
+            if ct.input_var is not None:
+                raise LEMSTypeError(f"ComponentType {type_name!r}: more than one select over attachments")
+            ct.input_var, ct.input_port = dv.name, mt.group(2)
+            ct.input_unit = _unit(m, dv.dimension)
+        else:
+            ct.derived.append((dv.name, dv.value))
+    for td in d.time_derivatives:
+        ct.rates[td.variable] = td.value
+    for eh in d.event_handlers:
+        kind = type(eh).__name__
+        assigns = [(a.variable, a.value) for a in eh.actions if type(a).__name__ == "StateAssignment"]
+        outs = [a for a in eh.actions if type(a).__name__ == "EventOut"]
+        others = [type(a).__name__ for a in eh.actions if type(a).__name__ not in ("StateAssignment", "EventOut")]
+        if others:
+            raise LEMSTypeError(f"ComponentType {type_name!r}: {', '.join(others)} in {kind} is not supported")
+        if kind == "OnStart":
+            ct.onstart += assigns
+        elif kind == "OnCondition":
+            if outs:
+                if ct.spike_test is not None:
+                    raise LEMSTypeError(f"ComponentType {type_name!r}: more than one OnCondition emits events")
+                ct.spike_test, ct.spike_actions = eh.test, assigns
+            else:
+                ct.other_conditions.append((eh.test, assigns))
+        elif kind == "OnEvent":
+            if assigns or outs:
+                raise LEMSTypeError(f"ComponentType {type_name!r}: OnEvent in a cell is not supported")
+        else:
+            raise LEMSTypeError(f"ComponentType {type_name!r}: {kind} is not supported")
+    if ct.spike_test is None:
+        raise LEMSTypeError(f"ComponentType {type_name!r} emits no spike (no OnCondition with EventOut)")
+    ct.rename = {n: _bname(n) for n in ct.param_names + ct.state_names + [dn for dn, _ in ct.derived]}
+    if ct.input_var:
+        ct.rename[ct.input_var] = "ISyn_in_"
+    for name in ct.constants:
+        ct.rename[name] = "K_" + name
+    return ct
+
+
+# ----------------------------------------------------------------------------- synapses
+
+@dataclass
+class SynapseType:
+    """A synapse ComponentType translated for one projection (suffix ``_pN``)."""
+
+    name: str
+    flat: FlatType
+    suffix: str
+    units: dict
+    param_names: list
+    state_names: list
+    derived: list  # (LEMS name, expr)
+    current: str  # LEMS name of the exposed current
+    rates: dict
+    onstart: list
+    on_event: list  # (var, expr)
+    constants: dict
+    needs_v: bool
+
+    def brian(self, name: str) -> str:
+        if name == "weight":
+            return "w"
+        if name == "v":
+            return "v"
+        if name in self.constants:
+            return f"K_{name}{self.suffix}"
+        return f"{name}{self.suffix}"
+
+
+def translate_synapse(m, type_name: str, suffix: str) -> SynapseType:
+    """Translate a synapse ComponentType (state per post-synaptic cell; events add to it)."""
+    from brian2 import Quantity
+
+    ft = flatten_type(m, type_name)
+    if not ft.is_a("baseSynapse"):
+        raise LEMSTypeError(f"ComponentType {type_name!r} is not a synapse (it does not extend baseSynapse)")
+    d = ft.dynamics
+    if d is None or d.regimes or d.kinetic_schemes or ft.children or ft.structure_used:
+        raise LEMSTypeError(f"synapse ComponentType {type_name!r}: only synapses with plain Dynamics "
+                            "(expOneSynapse, expTwoSynapse, alphaSynapse and the like) are supported")
+    st = SynapseType(type_name, ft, suffix, {}, [], [], [], "i", {}, [], [], {}, "v" in ft.requirements)
+    for p, dim in ft.parameters.items():
+        st.param_names.append(p)
+        st.units[p] = _unit(m, dim)
+    for p, dim, _e in ft.derived_parameters:
+        st.param_names.append(p)
+        st.units[p] = _unit(m, dim)
+    for name, (dim, value) in ft.constants.items():
+        st.constants[name] = Quantity(m.get_numeric_value(value, dim), dim=getattr(_unit(m, dim), "dim", None))
+    for sv in d.state_variables:
+        st.state_names.append(sv.name)
+        st.units[sv.name] = _unit(m, sv.dimension)
+    for dv in d.derived_variables:
+        if dv.select:
+            raise LEMSTypeError(f"synapse ComponentType {type_name!r}: select in DerivedVariable is not supported")
+        st.derived.append((dv.name, dv.value))
+    for td in d.time_derivatives:
+        st.rates[td.variable] = td.value
+    for eh in d.event_handlers:
+        kind = type(eh).__name__
+        assigns = [(a.variable, a.value) for a in eh.actions if type(a).__name__ == "StateAssignment"]
+        if kind == "OnStart":
+            st.onstart += assigns
+        elif kind == "OnEvent":
+            st.on_event += assigns
+        else:
+            raise LEMSTypeError(f"synapse ComponentType {type_name!r}: {kind} is not supported")
+        if any(type(a).__name__ != "StateAssignment" for a in eh.actions):
+            raise LEMSTypeError(f"synapse ComponentType {type_name!r}: only StateAssignments in {kind}")
+    if "i" not in [n for n, _ in st.derived]:
+        raise LEMSTypeError(f"synapse ComponentType {type_name!r} exposes no current 'i' as a DerivedVariable")
+    return st
+
+
+# ----------------------------------------------------------------------------- building and running
+
+def _const_rhs(code: str, unit) -> str:
+    """A right-hand side without identifiers gets the variable's unit (``u = 0`` for a current)."""
+    if not _dimless(unit) and not _IDENT.search(re.sub(r"\d[eE][-+]?\d", "", code)):
+        return f"({code}) * {_base_unit_str(unit)}"
+    return code
+
+
+@dataclass
+class GroupPlan:
+    """One NeuronGroup: the cells of one ComponentType, in population order."""
+
+    ct: CellType
+    members: list  # (population id, index, component id)
+    pops: set = field(default_factory=set)
+
+
+def _values_of(m, comp_id: str, names_dims: dict, derived: list, where: str) -> dict:
+    """SI values of a component's parameters (and derived parameters) read by PyLEMS."""
+    comp = m.components[comp_id]
+    out = {}
+    for name, dim in names_dims.items():
+        raw = comp.parameters.get(name)
+        if raw is None:
+            raise LEMSTypeError(f"component {comp_id!r} ({where}) has no value for parameter {name!r}")
+        try:
+            out[name] = float(m.get_numeric_value(raw, dim))
+        except Exception as exc:
+            raise LEMSTypeError(f"component {comp_id!r} ({where}): {name}={raw!r}: {exc}") from None
+    consts = {}
+    for name, dim, expr in derived:
+        out[name] = _eval_si(expr, {**out, **consts})
+    return out
+
+
+def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_class=None,
+                record=None):
+    """Build the Brian2 network of ``model`` (read by :func:`~izh_brian.interop.neuroml.read_model`) from the
+    PyLEMS model ``m`` and run it; return ``(spikes, traces)``.
+
+    ``spikes``: ``{population: [array of spike steps (int, stamped at the step's end) per cell]}``.
+    ``traces``: ``{(population, index, variable): array of SI values at t_1 .. t_n}`` for ``record``, a
+    list of such keys.
+    """
+    from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms, second
+    from brian2.units.fundamentalunits import Quantity
+
+    from ..model import make_stimulus_function
+
+    n_steps = int(round(T_ms / dt_ms))
+    t_next = np.cumsum(np.full(n_steps, dt_s))
+
+    # Groups of consecutive populations of one ComponentType, in the file's order. jLEMS advances the
+    # populations in that order and hands a spike to a synapse at once: a zero-delay projection from an
+    # earlier population acts in the same step, so its post-synaptic population starts a new group that is
+    # updated after the pre-synaptic group's spikes are delivered.
+    zero_delay = {}
+    for proj in model.projections:
+        if any(c[3] == 0 for c in proj.connections):
+            if proj.pre == proj.post:
+                raise LEMSTypeError(f"<projection> {proj.id!r} in {proj.where}: connections of population "
+                                    f"{proj.pre!r} onto itself with zero delay act, in jNeuroML, within the step "
+                                    "in cell order, which this runner does not reproduce; give them a delay of at "
+                                    "least one step (connectionWD delay=)")
+            zero_delay.setdefault(proj.post, set()).add(proj.pre)
+    for ep in model.electrical_projections:
+        raise LEMSTypeError(f"<electricalProjection> {ep.id!r} in {ep.where}: gap junctions are read but not yet run "
+                            "(their currents do not yet match jNeuroML's to the step); supported: projection with "
+                            "expOneSynapse, expTwoSynapse, alphaSynapse")
+    for ep in model.electrical_projections:
+        # A gap junction reads its peer's v as jLEMS has it when the cell advances: the new value if the
+        # peer's population comes first. Populations joined by gap junctions are therefore kept apart.
+        zero_delay.setdefault(ep.post, set()).add(ep.pre)
+        zero_delay.setdefault(ep.pre, set()).add(ep.post)
+    plans: dict[str, GroupPlan] = {}
+    where_of = {}
+    cell_types = {}
+    current = None
+    for pop in model.populations.values():
+        comp = m.components.get(pop.component)
+        if comp is None:
+            raise LEMSTypeError(f"population {pop.id!r}: component {pop.component!r} not found by PyLEMS")
+        if comp.type not in cell_types:
+            try:
+                cell_types[comp.type] = translate_cell(m, comp.type)
+            except LEMSTypeError as exc:
+                raise LEMSTypeError(f"<population> in {pop.where}: {exc}") from None
+        split = current is None or current.ct.name != comp.type or bool(zero_delay.get(pop.id, set()) & current.pops)
+        if split:
+            current = GroupPlan(cell_types[comp.type], [])
+            plans[f"g{len(plans)}"] = current
+        current.pops.add(pop.id)
+        for i in range(pop.size):
+            current.members.append((pop.id, i, pop.component))
+        where_of[pop.id] = pop.where
+    locate = {}
+    for tname, plan in plans.items():
+        for col, (pid, i, _c) in enumerate(plan.members):
+            locate[(pid, i)] = (tname, col)
+
+    # Inputs: time-only generators, sampled at t_k+1, summed per cell; cells with the same inputs share a column.
+    per_cell: dict = {}
+    for pop, idx, inp, w, where in model.explicit_inputs:
+        per_cell.setdefault((pop, idx), []).append((inp, w))
+    cache = {}
+
+    def column(key):
+        sig = tuple(per_cell.get(key, ()))
+        if sig not in cache:
+            cache[sig] = sum(w * model.inputs[inp].at_si(t_next) for inp, w in sig) if sig else None
+        return sig, cache[sig]
+
+    net = Network()
+    groups = {}
+    monitors = {}
+    for gi, (tname, plan) in enumerate(plans.items()):
+        ct = plan.ct
+        n = len(plan.members)
+        lines = []
+        for lname in ct.param_names:
+            lines.append(f"{ct.brian(lname)} : {_base_unit_str(ct.units[ct.brian(lname)])} (constant)")
+        for lname in ct.state_names:
+            lines.append(f"{ct.brian(lname)} : {_base_unit_str(ct.units[ct.brian(lname)])}")
+        lines += ["stim_offset : integer (constant)", "stim_len : integer (constant)"]
+        # Synapses of the projections onto this group.
+        syn_plans = []
+        for k, proj in enumerate(model.projections):
+            if locate.get((proj.post, 0), (None,))[0] != tname:
+                continue
+            comp = m.components[proj.synapse]
+            st = translate_synapse(m, comp.type, f"_p{k}")
+            if st.needs_v and "v" not in ct.state_names:
+                raise LEMSTypeError(f"projection {proj.id!r}: synapse {proj.synapse!r} needs the cell's v")
+            syn_plans.append((st, proj, k))
+            for lname in st.param_names:
+                lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])} (constant)")
+            for lname in st.state_names:
+                lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])}")
+        gap_terms = []
+        for k, ep in enumerate(model.electrical_projections):
+            for side, pop in (("post", ep.post), ("pre", ep.pre)):
+                if locate.get((pop, 0), (None,))[0] == tname:
+                    name = f"Igap_e{k}_{side}side"
+                    lines.append(f"{name} : {_base_unit_str(ct.input_unit)}")
+                    gap_terms.append(name)
+        eqs = "\n".join(lines)
+        ns = {"izh_lems_stim": None}
+        # Input table.
+        cols, offsets, lengths, table = [], np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32), []
+        placed = {}
+        for col, (pid, i, _c) in enumerate(plan.members):
+            sig, values = column((pid, i))
+            if values is None:
+                continue
+            if sig not in placed:
+                placed[sig] = sum(len(c) for c in table)
+                table.append(np.asarray(values, dtype=float))
+            offsets[col], lengths[col] = placed[sig], n_steps
+        flat = np.concatenate(table) if table else np.zeros(1)
+        if ct.input_var is None and table:
+            raise LEMSTypeError(f"cells of ComponentType {tname!r} take no inputs (no select over Attachments)")
+        ns["izh_lems_stim"] = make_stimulus_function(flat, unit=1 if _dimless(ct.input_unit) else ct.input_unit,
+                                                     name="izh_lems_stim")
+        for lname, q in ct.constants.items():
+            ns[ct.brian(lname)] = q
+        for st, _proj, _k in syn_plans:
+            for lname, q in st.constants.items():
+                ns[st.brian(lname)] = q
+        # The step, in jLEMS's order (module docstring).
+        code = []
+        rn = ct.brian
+        if ct.input_var:
+            terms = ["izh_lems_stim(t_in_timesteps, stim_offset, stim_len)"]  # table[k]: value at t_k+1
+            for st, _proj, _k in syn_plans:
+                for dname, expr in st.derived:
+                    code.append(f"{st.brian(dname)} = {lems_expr(expr, st.brian)}")
+                port = st.brian(ct.input_port if ct.input_port in [d for d, _ in st.derived] else "i")
+                terms.append(port)
+            terms += gap_terms
+            code.append(f"ISyn_in_ = {' + '.join(terms)}")
+        for dname, expr in ct.derived:
+            code.append(f"{rn(dname)} = {lems_expr(expr, rn)}")
+        updates = []
+        for sname in ct.state_names:
+            if sname in ct.rates:
+                code.append(f"_rate_{rn(sname)} = {lems_expr(ct.rates[sname], rn)}")
+                updates.append(f"{rn(sname)} = {rn(sname)} + dt * _rate_{rn(sname)}")
+        for st, _proj, _k in syn_plans:
+            for sname in st.state_names:
+                if sname in st.rates:
+                    code.append(f"_rate_{st.brian(sname)} = {lems_expr(st.rates[sname], st.brian)}")
+                    updates.append(f"{st.brian(sname)} = {st.brian(sname)} + dt * _rate_{st.brian(sname)}")
+        code += updates
+        for test, assigns in ct.other_conditions:
+            cond = lems_expr(test, rn)
+            for var, expr in assigns:
+                rhs = _const_rhs(lems_expr(expr, rn), ct.units[rn(var)])
+                code.append(f"{rn(var)} = int({cond}) * ({rhs}) + (1 - int({cond})) * {rn(var)}")
+        threshold = lems_expr(ct.spike_test, rn)
+        reset = "\n".join(f"{rn(v)} = {_const_rhs(lems_expr(e, rn), ct.units[rn(v)])}" for v, e in ct.spike_actions)
+        # Group gi in the 'groups' slot: gap-junction sums (order 5 gi, Brian2 puts them at the group's order
+        # - 1), update (5 gi + 1), spikes (5 gi + 2), zero-delay deliveries (5 gi + 3), reset (5 gi + 4).
+        G = NeuronGroup(n, eqs, threshold=threshold, reset=reset, method="euler", dt=dt_ms * ms,
+                        namespace=ns, name=f"lems_{gi}_{re.sub(r'[^A-Za-z0-9]', '_', ct.name)}",
+                        order=5 * gi + 1, codeobj_class=codeobj_class)
+        G.run_regularly("\n".join(code), when="groups", order=5 * gi + 1, dt=dt_ms * ms,
+                        codeobj_class=codeobj_class)
+        G.thresholder["spike"].when, G.thresholder["spike"].order = "groups", 5 * gi + 2
+        G.resetter["spike"].when, G.resetter["spike"].order = "groups", 5 * gi + 4
+        G.stim_offset = offsets
+        G.stim_len = lengths
+        # Parameters and OnStart, per cell, in SI.
+        values = [_values_of(m, comp_id, ct.flat.parameters, ct.flat.derived_parameters, where_of[pid])
+                  for pid, _i, comp_id in plan.members]
+        for lname in ct.param_names:
+            setattr(G, ct.brian(lname), Quantity(np.array([v[lname] for v in values]),
+                                                 dim=getattr(ct.units[ct.brian(lname)], "dim", None)))
+        start = {s: np.zeros(n) for s in ct.state_names}
+        for col, v in enumerate(values):
+            local = {**v, **{k: float(q) for k, q in ct.constants.items()}}
+            local.update({s: 0.0 for s in ct.state_names})
+            for var, expr in ct.onstart:
+                local[var] = _eval_si(expr, local)
+                start[var][col] = local[var]
+        for s in ct.state_names:
+            setattr(G, ct.brian(s), Quantity(start[s], dim=getattr(ct.units[ct.brian(s)], "dim", None)))
+        for st, proj, _k in syn_plans:
+            sv = _values_of(m, proj.synapse, st.flat.parameters, st.flat.derived_parameters, proj.where)
+            for lname in st.param_names:
+                setattr(G, st.brian(lname), Quantity(np.full(n, sv[lname]), dim=getattr(st.units[lname], "dim", None)))
+            local = {**sv, **{s: 0.0 for s in st.state_names}}
+            for var, expr in st.onstart:
+                local[var] = _eval_si(expr, local)
+                setattr(G, st.brian(var), Quantity(np.full(n, local[var]), dim=getattr(st.units[var], "dim", None)))
+        mon = SpikeMonitor(G, record=True, when="end")
+        net.add(G, mon)
+        groups[tname] = (G, plan, syn_plans, gi)
+        monitors[tname] = mon
+
+    # One Synapses object per projection.
+    for tname, (G, plan, syn_plans, _gi) in groups.items():
+        for st, proj, k in syn_plans:
+            pre_t = locate[(proj.pre, 0)][0]
+            src, pre_gi = groups[pre_t][0], groups[pre_t][3]
+            on_pre = "\n".join(
+                f"{st.brian(var)}_post = {lems_expr(expr, lambda n: st.brian(n) + ('_post' if n not in ('weight',) and n not in st.constants else ''))}"
+                for var, expr in st.on_event)
+            # One Synapses object per projection. Zero-delay events act at once (after the pre-synaptic group's
+            # spikes, before the groups after it); delayed ones go through jLEMS's event queue: due at
+            # T[k] + delay (T the running-sum time, k the spike's step), handed over at the start of the first
+            # step m with T[m] >= due. Float rounding makes m - k one of two values per delay, so the projection
+            # has two pathways (m - k = D and D + 1) and each event takes the one its spike step decides.
+            conns = proj.connections
+            zero = [c for c in conns if c[3] == 0]
+            later = [c for c in conns if c[3] != 0]
+            for tag, part in (("", zero), ("_d", later)):
+                if not part:
+                    continue
+                name = f"proj_{k}{tag}"
+                if tag == "":
+                    S = Synapses(src, G, model="w : 1", on_pre=on_pre, dt=dt_ms * ms, name=name,
+                                 namespace={st.brian(n): q for n, q in st.constants.items()},
+                                 codeobj_class=codeobj_class)
+                else:
+                    # A pathway in a slot before the groups reads the spikes of step k at the start of step k + 1, so a
+                    # Brian2 delay of L steps hands the event over at the start of step k + 1 + L.
+                    gate = "int(izh_delay_off(t_in_timesteps - {L} - 1, d_off, d_len) == {L} + 1)"
+                    codes = {f"pre{b}": "\n".join(f"{line.split(' = ', 1)[0]} = {line.split(' = ', 1)[0]} + "
+                                                   f"{gate.format(L=L)} * (({line.split(' = ', 1)[1]}) - "
+                                                   f"{line.split(' = ', 1)[0]})"
+                                                   for line in on_pre.splitlines())
+                             for b, L in (("", "L_a"), ("_b", "L_b"))}
+                    S = Synapses(src, G, model="w : 1\nL_a : integer (constant)\nL_b : integer (constant)\n"
+                                               "d_off : integer (constant)\nd_len : integer (constant)",
+                                 on_pre=codes, dt=dt_ms * ms, name=name,
+                                 namespace={**{st.brian(n): q for n, q in st.constants.items()},
+                                            "izh_delay_off": None}, codeobj_class=codeobj_class)
+                S.connect(i=np.array([locate[(proj.pre, c[0])][1] for c in part], dtype=int),
+                          j=np.array([locate[(proj.post, c[1])][1] for c in part], dtype=int))
+                S.w = np.array([c[2] for c in part], dtype=float)
+                if tag == "":
+                    S.pre.when, S.pre.order = "groups", 5 * pre_gi + 3
+                else:
+                    delays_s = np.array([c[3] for c in part], dtype=float) * 1e-3
+                    values, didx = np.unique(delays_s, return_inverse=True)
+                    T = np.concatenate([[0.0], t_next])
+                    table, lo = [], []
+                    for d in values:
+                        due = T + d
+                        m_first = np.searchsorted(T, due, side="left")  # first m with T[m] >= due
+                        off = (m_first - np.arange(len(T))).astype(float)
+                        D = int(np.min(off[: max(1, n_steps - int(d / dt_s) - 2)]))
+                        table.append(off)
+                        lo.append(D)
+                    lo = np.array(lo)
+                    S.namespace["izh_delay_off"] = make_stimulus_function(np.concatenate(table), unit=1,
+                                                                          name="izh_delay_off")
+                    S.d_off = didx * len(T)
+                    S.d_len = len(T)
+                    S.L_a = lo[didx] - 1
+                    S.L_b = lo[didx]
+                    S.pre.delay = (lo[didx] - 1) * dt_ms * ms
+                    S.pre_b.delay = lo[didx] * dt_ms * ms
+                    for path in (S.pre, S.pre_b):
+                        path.when, path.order = "groups", -2
+                net.add(S)
+    for k, ep in enumerate(model.electrical_projections):
+        pre_t, post_t = locate[(ep.pre, 0)][0], locate[(ep.post, 0)][0]
+        Gpre, Gpost = groups[pre_t][0], groups[post_t][0]
+        gj = m.components[ep.synapse]
+        ft = flatten_type(m, gj.type)
+        if not ft.is_a("gapJunction"):
+            raise LEMSTypeError(f"<electricalProjection> {ep.id!r}: synapse {ep.synapse!r} is a {gj.type}; "
+                                "supported: gapJunction")
+        gval = float(m.get_numeric_value(gj.parameters["conductance"], "conductance"))
+        unit = _base_unit_str(groups[post_t][1].ct.input_unit)
+        S = Synapses(Gpre, Gpost, model=f"""w : 1
+                     Igap_e{k}_postside_post = w * {gval!r} * siemens * (v_pre - v_post) : {unit} (summed)
+                     Igap_e{k}_preside_pre = w * {gval!r} * siemens * (v_post - v_pre) : {unit} (summed)""",
+                     dt=dt_ms * ms, name=f"eproj_{k}", codeobj_class=codeobj_class)
+        if ep.connections:
+            S.connect(i=np.array([locate[(ep.pre, c[0])][1] for c in ep.connections], dtype=int),
+                      j=np.array([locate[(ep.post, c[1])][1] for c in ep.connections], dtype=int))
+            S.w = np.array([c[2] for c in ep.connections], dtype=float)
+        net.add(S)
+
+    # One StateMonitor per group and variable; a row per step (after it), the initial value in front.
+    wanted: dict = {}
+    for key in record or ():
+        pid, idx, var = key
+        if (pid, idx) not in locate:
+            raise LEMSTypeError(f"cannot record {pid}[{idx}]: no such cell")
+        tname, col = locate[(pid, idx)]
+        ct = groups[tname][1].ct
+        if var not in ct.state_names:
+            raise LEMSTypeError(f"cannot record {pid}[{idx}]/{var}: {var!r} is not a state variable of "
+                                f"{ct.name} (state variables: {', '.join(ct.state_names)})")
+        wanted.setdefault((tname, var), []).append((key, col))
+    state_mons = []
+    for (tname, var), keys in wanted.items():
+        G = groups[tname][0]
+        bname = groups[tname][1].ct.brian(var)
+        cols = sorted({c for _k, c in keys})
+        init = np.array(getattr(G, bname)[:], dtype=float)
+        smon = StateMonitor(G, bname, record=cols, when="end", dt=dt_ms * ms)
+        net.add(smon)
+        state_mons.append((keys, cols, smon, bname, init))
+    # jLEMS evaluates each expression as written; Brian2's loop-invariant optimisation would rewrite them
+    # with sympy (a different order of floating-point operations), so it is off for this run.
+    from brian2 import prefs
+
+    saved = prefs.codegen.loop_invariant_optimisations
+    prefs.codegen.loop_invariant_optimisations = False
+    try:
+        net.run(n_steps * dt_ms * ms, namespace={})
+    finally:
+        prefs.codegen.loop_invariant_optimisations = saved
+
+    spikes = {pid: [np.zeros(0, dtype=np.int64) for _ in range(pop.size)] for pid, pop in model.populations.items()}
+    for tname, (G, plan, _s, _gi) in groups.items():
+        mon = monitors[tname]
+        steps = np.rint(np.asarray(mon.t / second) / (dt_ms * 1e-3)).astype(np.int64) + 1
+        idx = np.asarray(mon.i[:])
+        for col, (pid, i, _c) in enumerate(plan.members):
+            spikes[pid][i] = np.sort(steps[idx == col])
+    traces = {}
+    for keys, cols, smon, bname, init in state_mons:
+        values = np.asarray(getattr(smon, bname), dtype=float)
+        for key, col in keys:
+            traces[key] = np.concatenate([[init[col]], values[cols.index(col)]])
+    return spikes, traces
