@@ -46,6 +46,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from .jsonutil import to_jsonable
+from .spikestats import cv_isi, in_window, isis_ms
 
 __all__ = [
     "Tolerances",
@@ -313,15 +314,14 @@ def isi_features(spike_times_ms) -> dict:
     -------
     dict
         ``isis_ms`` (list), ``first_isi_ms``, ``last_isi_ms``, ``cv_isi``
-        (standard deviation / mean of the intervals), ``late_cv_isi`` (the CV
+        (:func:`izh_brian.spikestats.cv_isi`: population SD / mean), ``late_cv_isi`` (the CV
         of the second half of the intervals, the steady state),
         ``adaptation_ratio`` (last / first interval), ``adaptation_index``
         (:func:`adaptation_index`), ``onset_rate_hz`` (1000 / first ISI) and
         ``late_rate_hz`` (1000 / mean of the last two intervals). Missing
         values are ``nan``.
     """
-    st = np.sort(np.asarray(spike_times_ms, dtype=float))
-    isis = np.diff(st)
+    isis = isis_ms(np.sort(np.asarray(spike_times_ms, dtype=float)))
     nan = float("nan")
     out = {"isis_ms": [float(x) for x in isis], "first_isi_ms": nan, "last_isi_ms": nan, "cv_isi": nan,
            "late_cv_isi": nan, "adaptation_ratio": nan, "adaptation_index": adaptation_index(isis),
@@ -334,9 +334,9 @@ def isi_features(spike_times_ms) -> dict:
         out["late_rate_hz"] = 1000.0 / float(np.mean(late))
         out["adaptation_ratio"] = float(isis[-1] / isis[0]) if isis[0] > 0 else nan
     if len(isis) >= 2:
-        out["cv_isi"] = float(np.std(isis) / np.mean(isis))
+        out["cv_isi"] = cv_isi(isis)
         half = isis[len(isis) // 2:]
-        out["late_cv_isi"] = float(np.std(half) / np.mean(half)) if len(half) >= 2 else 0.0
+        out["late_cv_isi"] = cv_isi(half) if len(half) >= 2 else 0.0
     return out
 
 
@@ -2018,7 +2018,8 @@ def step_response_features(spike_times_ms, onset_ms: float, stop_ms: float, v_mV
     spike_times_ms : array_like
         Spike times (ms).
     onset_ms, stop_ms : float
-        The step is on for ``onset_ms <= t <= stop_ms``.
+        The step is on for ``onset_ms < t <= stop_ms`` (the response window of
+        :mod:`izh_brian.spikestats`).
     v_mV, t_ms : array_like, optional
         The membrane potential and its grid.
 
@@ -2038,9 +2039,9 @@ def step_response_features(spike_times_ms, onset_ms: float, stop_ms: float, v_mV
     """
     st = np.sort(np.asarray(spike_times_ms, dtype=float))
     onset_ms, stop_ms = float(onset_ms), float(stop_ms)
-    during = st[(st >= onset_ms) & (st <= stop_ms)]
+    during = in_window(st, onset_ms, stop_ms)  # (onset, stop]: see izh_brian.spikestats
     nan = float("nan")
-    f = {"n_before": int(np.count_nonzero(st < onset_ms)), "n_spikes": int(len(during)),
+    f = {"n_before": int(np.count_nonzero(st <= onset_ms)), "n_spikes": int(len(during)),
          "latency_ms": float(during[0] - onset_ms) if len(during) else nan}
     isi = isi_features(during)
     for k in ("first_isi_ms", "late_rate_hz", "adaptation_ratio", "adaptation_index", "late_cv_isi"):

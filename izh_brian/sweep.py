@@ -44,6 +44,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .spikestats import CV_DDOF
+
 __all__ = [
     "GRID_KEYS",
     "FEATURES",
@@ -499,7 +501,8 @@ def spike_features(index, times_ms, n: int, onset_ms: float, stop_ms: float) -> 
     ``rate_hz`` counts the spikes in ``(onset, stop]``; ``latency_ms`` is the
     time from onset to the first spike after it (NaN if none); ``mean_isi_ms``
     and ``cv_isi`` use the intervals of the spikes after onset (NaN with fewer
-    than two).
+    than two). The window and the CV (population SD, ``ddof = 0``) are those of
+    :mod:`izh_brian.spikestats`, vectorised over points here.
     """
     index = np.asarray(index, dtype=np.int64)
     times_ms = np.asarray(times_ms, dtype=float)
@@ -520,7 +523,8 @@ def spike_features(index, times_ms, n: int, onset_ms: float, stop_ms: float) -> 
     s2 = np.bincount(isi_idx, weights=isi * isi, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(cnt > 0, s1 / cnt, np.nan)
-        var = np.where(cnt > 1, (s2 - cnt * mean * mean) / np.maximum(cnt - 1, 1), np.nan)
+        # population variance (spikestats.CV_DDOF = 0), as spikestats.cv_isi
+        var = np.where(cnt > 1, (s2 - cnt * mean * mean) / np.maximum(cnt - CV_DDOF, 1), np.nan)
         cv = np.sqrt(np.maximum(var, 0.0)) / mean
     cv[cnt < 2] = np.nan
     return {"n_spikes": n_spikes, "n_spikes_input": n_in, "rate_hz": rate, "latency_ms": latency,

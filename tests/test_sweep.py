@@ -61,7 +61,8 @@ def test_grid_order_features_and_f_I_curve():
 
 def test_spike_features_by_hand():
     """Rates count the spikes inside (onset, stop]; latency is measured from onset; the ISI
-    statistics use the spikes after onset; a point with one spike has no ISI (NaN)."""
+    statistics use the spikes after onset; a point with one spike has no ISI (NaN); the CV uses the
+    population SD (ddof=0), the one definition of izh_brian.spikestats shared with the validators."""
     idx = np.array([0, 0, 0, 0, 2])
     t = np.array([5.0, 20.0, 30.0, 50.0, 40.0])
     f = spike_features(idx, t, 3, onset_ms=10.0, stop_ms=110.0)
@@ -71,7 +72,7 @@ def test_spike_features_by_hand():
     np.testing.assert_allclose(f["latency_ms"], [10.0, np.nan, 30.0])
     np.testing.assert_allclose(f["mean_isi_ms"], [15.0, np.nan, np.nan])
     isi = np.array([10.0, 20.0])
-    np.testing.assert_allclose(f["cv_isi"][0], np.std(isi, ddof=1) / isi.mean())
+    np.testing.assert_allclose(f["cv_isi"][0], np.std(isi, ddof=0) / isi.mean())  # 5/15, not 7.07/15
 
 
 def test_classes_of_the_2003_parameter_sets():
