@@ -24,7 +24,7 @@ from fractions import Fraction
 import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, mV, ms
 
-from .model import NEST_SCHEMES, check_scheme, get_scheme, make_neurons
+from .model import NEST_SCHEMES, get_scheme, make_neurons
 from .presets import Preset, get_preset, with_overrides
 from .stimuli import n_steps
 
