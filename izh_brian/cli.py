@@ -15,6 +15,8 @@ import importlib
 import json
 import sys
 
+from .cli_types import CLIError, number, parse_set
+
 __all__ = ["main", "CLIError", "parse_set", "emit_json"]
 
 #: Sub-command modules (each has ``register(subparsers)``); optional ones may be absent.
@@ -29,33 +31,9 @@ SUBCOMMAND_MODULES = (
 )
 
 
-class CLIError(Exception):
-    """A user error: printed as one line, exit status 2."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's own errors: one line, status 2
         raise CLIError(f"{self.prog}: {message}")
-
-
-def parse_set(items, allowed=None) -> dict:
-    """Parse ``KEY=VALUE`` strings into floats, with errors that name the bad item."""
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise CLIError(f"--set expects KEY=VALUE, got {item!r}")
-        key, value = item.split("=", 1)
-        key = key.strip()
-        if allowed is not None and key not in allowed:
-            raise CLIError(f"unknown --set key {key!r}; allowed: {', '.join(allowed)}")
-        try:
-            num = float(value)
-        except ValueError:
-            raise CLIError(f"--set {key}: {value!r} is not a number") from None
-        if num != num or num in (float("inf"), float("-inf")):
-            raise CLIError(f"--set {key}: {value!r} is not a finite number")
-        out[key] = num
-    return out
 
 
 def emit_json(obj) -> None:
@@ -91,15 +69,7 @@ def check_run_options(args):
 
     if args.scheme not in SCHEMES:
         raise CLIError(f"unknown scheme {args.scheme!r}; allowed: {', '.join(SCHEMES)}")
-    if args.dt is None:
-        return None
-    try:
-        dt = float(args.dt)
-    except ValueError:
-        raise CLIError(f"--dt: {args.dt!r} is not a number of ms") from None
-    if not (dt > 0) or dt == float("inf"):
-        raise CLIError(f"--dt must be > 0 ms, got {args.dt}")
-    return dt
+    return number(args.dt, "--dt", positive=True, unit="ms")
 
 
 def resolve_names(args) -> list:

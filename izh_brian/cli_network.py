@@ -15,23 +15,11 @@ and cell types without recompiling (:mod:`izh_brian.network_standalone`).
 
 from __future__ import annotations
 
+from .cli_types import number
+
 
 def _num(text, what, kind=float):
-    from .cli import CLIError
-
-    try:
-        if kind is int:
-            xf = float(text)
-            if not xf.is_integer():
-                raise ValueError
-            x = int(xf)
-        else:
-            x = kind(text)
-    except (TypeError, ValueError, OverflowError):
-        raise CLIError(f"{what}: {text!r} is not {'an integer' if kind is int else 'a number'}") from None
-    if kind is float and (x != x or x in (float("inf"), float("-inf"))):
-        raise CLIError(f"{what}: {text!r} is not a finite number")
-    return x
+    return number(text, what, kind=kind)
 
 
 def _current_rows(n, most=1000):

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from .cli_types import number
+
 from .jsonutil import to_jsonable
 
 __all__ = ["register"]
@@ -61,19 +63,7 @@ def _cmd_bench(args) -> int:
 
 
 def _number(text, what, positive=False):
-    from .cli import CLIError
-
-    if text is None:
-        return None
-    try:
-        x = float(text)
-    except ValueError:
-        raise CLIError(f"{what}: {text!r} is not a number") from None
-    if x != x or x in (float("inf"), float("-inf")):
-        raise CLIError(f"{what}: {text!r} is not a finite number")
-    if positive and not x > 0:
-        raise CLIError(f"{what} must be > 0, got {text}")
-    return x
+    return number(text, what, positive=positive)
 
 
 def _cmd_atlas(args) -> int:
