@@ -10,8 +10,9 @@
     The parameters nearest to the start (``--set``; default a = 0.02, b = 0.2,
     c = -65, d = 8) whose response passes NAME's validator under NAME's protocol.
 
-``izh-brian fit --recover PRESET [PRESET ...] | --recover all``
-    Refit presets from their own responses; report true against fitted parameters.
+``izh-brian fit --recover PRESET [PRESET ...] | --recover all [--spikes-only]``
+    Refit presets from their own responses (spike train and trace; the spike
+    train only with ``--spikes-only``); report true against fitted parameters.
 
 Exit status: 0 when every fit matches (coincidence factor >= ``--threshold``;
 for ``--pattern`` and ``--recover`` the validator must pass too), 1 when the
@@ -36,6 +37,7 @@ def register(subparsers) -> None:
     p.add_argument("--threshold", default="0.9", metavar="G", help="coincidence factor a fit must reach (default 0.9)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="--pattern: start a, b, c, d; a target: known V0 or u0")
+    p.add_argument("--spikes-only", action="store_true", help="--recover: fit the spike train only, not the trace")
     p.add_argument("--json", action="store_true", help="print JSON (one object, or a list for several)")
     p.add_argument("--plot", metavar="FILE", help="save target and fitted responses")
     p.add_argument("--scheduler", metavar="ADDR", help="several targets on Dask: 'local' or a scheduler address")
@@ -102,7 +104,7 @@ def _cmd_fit(args) -> int:
         if args.set:
             raise CLIError("--set is not used with --recover (the preset's own initial state is known)")
         rows = recovery_table(names, scheme=args.scheme, budget=budget, seed=seed, threshold=threshold,
-                              scheduler=args.scheduler, n_workers=args.workers)
+                              scheduler=args.scheduler, n_workers=args.workers, with_trace=not args.spikes_only)
         if args.plot:
             _plot_recovery(rows, args.plot)
         if args.json:

@@ -345,3 +345,16 @@ def test_cli_bad_options_exit_2(capsys, tmp_path):
         code = main(argv)
         _, err = capsys.readouterr()
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, (argv, err)
+
+
+def test_cli_recover_reports_true_and_fitted_parameters(capsys):
+    """`fit --recover spike_latency --json` refits panel I from its own one-spike train: a match, the true and the
+    fitted parameters side by side, and the one-parameter scans; c and d are not pinned (the reset acts only
+    after the one spike), a is."""
+    code = main(["fit", "--recover", "spike_latency", "--spikes-only", "--budget", "256", "--json"])
+    row = json.loads(capsys.readouterr().out)
+    assert code == 0 and row["matched"] and row["gamma"] >= 0.9 and row["validator_ok"]
+    assert row["true"] == {"a": 0.02, "b": 0.2, "c": -65.0, "d": 6.0}
+    assert set(row["fitted"]) == {"a", "b", "c", "d"}
+    assert row["spread"]["c"]["fraction"] > 0.2 and row["spread"]["d"]["fraction"] > 0.2
+    assert "a" in row["pinned"]
