@@ -549,7 +549,14 @@ BENCHES = {
     "standalone": (bench_standalone, _fmt_standalone),
     "check": (bench_check, _fmt_check),
     "figures": (lambda: _report().bench_figures(), lambda r: _report().format_bench_figures(r)),
+    "fit": (lambda: _fit().benchmark(), lambda r: _fit().format_benchmark(r)),
 }
+
+
+def _fit():
+    from . import fit
+
+    return fit
 
 
 def _report():
