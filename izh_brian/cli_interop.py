@@ -1,8 +1,12 @@
 """``izh-brian neuroml run|export`` and ``izh-brian crosscheck``: NeuroML/LEMS files, NEST and jNeuroML.
 
-``neuroml run FILE [--json] [--duration MS] [--dt MS]``
-    Read a NeuroML2 or LEMS file of Izhikevich cells and run it in Brian2 as
-    jNeuroML does (``--duration``/``--dt`` override or supply the Simulation). ``--json`` prints
+``neuroml run FILE [--json] [--duration MS] [--dt MS] [--output-dir DIR | --no-outputs] [--plot PNG]``
+    Read a NeuroML2 or LEMS file (populations, inputs, projections, cells of
+    any point-cell ComponentType) and run it in Brian2 as jNeuroML does
+    (``--duration``/``--dt`` override or supply the Simulation). The file's
+    ``OutputFile`` s and ``EventOutputFile`` s are written as jnml writes
+    them (same names, columns, SI units), beside FILE unless ``--output-dir``
+    or ``--no-outputs``; ``--plot`` draws its ``Display`` s. ``--json`` prints
     ``{"duration_ms", "dt_ms", "populations": {POP_ID: {"size": n, "spike_times_ms": [[...] per cell]}}}``.
 ``neuroml export NAME [NAME ...] -o FILE``
     Write presets as a LEMS simulation FILE plus the NeuroML2 document it
@@ -19,8 +23,10 @@ from __future__ import annotations
 
 
 def _cmd_neuroml_run(args) -> int:
+    import os
+
     from .cli import emit_json
-    from .interop.neuroml import run_file
+    from .interop.neuroml import read_model, run_model, write_outputs
 
     from .cli import CLIError
 
@@ -35,10 +41,21 @@ def _cmd_neuroml_run(args) -> int:
         if not (num > 0) or num == float("inf"):
             raise CLIError(f"--{key[:-3]} must be > 0 ms, got {value}")
         kwargs[key] = num
-    run = run_file(args.file, **kwargs)
+    model = read_model(args.file)
+    run = run_model(model, **kwargs)
+    written = []
+    if not args.no_outputs:
+        folder = args.output_dir or os.path.dirname(os.path.abspath(args.file))
+        written = write_outputs(model, run, folder)
+    if args.plot:
+        from .interop.neuroml import plot_displays
+
+        plot_displays(model, run, args.plot)
     if args.json:
         emit_json(run.to_dict())
         return 0
+    for path in written:
+        print(f"wrote {path}")
     print(f"{args.file}: {run.duration_ms:g} ms at dt = {run.dt_ms:g} ms")
     for pop, cells in run.spike_times_ms.items():
         for i, times in enumerate(cells):
@@ -99,6 +116,10 @@ def register(sub) -> None:
     r.add_argument("--json", action="store_true", help="print the spike times as JSON")
     r.add_argument("--duration", metavar="MS", help="simulated time (default: the file's Simulation length)")
     r.add_argument("--dt", metavar="MS", help="time step (default: the file's Simulation step)")
+    r.add_argument("--output-dir", metavar="DIR",
+                   help="where the file's OutputFiles and EventOutputFiles go (default: beside FILE, as jnml)")
+    r.add_argument("--no-outputs", action="store_true", help="do not write the file's output files")
+    r.add_argument("--plot", metavar="PNG", help="draw the Simulation's Displays (cell state variables) to PNG")
     r.set_defaults(func=_cmd_neuroml_run)
 
     e = nsub.add_parser("export", help="write presets as NeuroML2 + a LEMS simulation file")

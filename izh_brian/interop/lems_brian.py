@@ -440,7 +440,7 @@ def _values_of(m, comp_id: str, names_dims: dict, derived: list, where: str) -> 
 
 
 def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_class=None,
-                record=None):
+                record=None, optional_record=None):
     """Build the Brian2 network of ``model`` (read by :func:`~izh_brian.interop.neuroml.read_model`) from the
     PyLEMS model ``m`` and run it; return ``(spikes, traces)``.
 
@@ -732,12 +732,17 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
 
     # One StateMonitor per group and variable; a row per step (after it), the initial value in front.
     wanted: dict = {}
-    for key in record or ():
+    optional = set(optional_record or ()) - set(record or ())
+    for key in list(record or ()) + sorted(optional):
         pid, idx, var = key
         if (pid, idx) not in locate:
             raise LEMSTypeError(f"cannot record {pid}[{idx}]: no such cell")
         tname, col = locate[(pid, idx)]
         ct = groups[tname][1].ct
+        if var not in ct.state_names and key in optional:
+            continue
+        if (tname, var) in wanted and key in [k for k, _c in wanted[(tname, var)]]:
+            continue
         if var not in ct.state_names:
             raise LEMSTypeError(f"cannot record {pid}[{idx}]/{var}: {var!r} is not a state variable of "
                                 f"{ct.name} (state variables: {', '.join(ct.state_names)})")

@@ -743,8 +743,9 @@ def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_clas
         for spec in outputs:
             if spec.kind == "OutputFile":
                 wanted += [(pop, idx, var) for _cid, pop, idx, var in spec.columns if (pop, idx, var) not in wanted]
+        shown = [(pop, idx, var) for _d, _t, lines in read_displays(model) for _l, pop, idx, var, _s, _c in lines]
         steps, traces = run_network(model, lems_model, T_ms=T, dt_ms=dt, dt_s=dt_s, codeobj_class=codeobj_class,
-                                    record=wanted)
+                                    record=wanted, optional_record=shown)
     except LEMSTypeError as exc:
         raise NeuroMLError(f"{model.path}: {exc}") from None
     sizes = {pid: pop.size for pid, pop in model.populations.items()}
@@ -1114,3 +1115,57 @@ def write_outputs(model: NeuroMLModel, run: "NeuroMLRun", folder: str) -> list:
                     fh.write(f"{t}\t{eid}\n" if spec.format == "TIME_ID" else f"{eid}\t{t}\n")
         written.append(path)
     return written
+
+
+def read_displays(model: NeuroMLModel) -> list:
+    """The Simulation's Displays: ``[(id, title, [(line id, pop, index, variable, scale, color)])]``.
+
+    Lines whose quantity is not ``pop[i]/var`` or ``pop/i/cell/var`` (e.g. an input's current) are left out.
+    """
+    out = []
+    sim = model.simulation
+    if sim is None:
+        return out
+    for elem in _children(sim):
+        if _tag(elem) != "Display":
+            continue
+        lines = []
+        for line in _children(elem):
+            if _tag(line) != "Line":
+                continue
+            mt = _QTY_BRACKET.match(line.get("quantity", "")) or _QTY_PATH.match(line.get("quantity", ""))
+            if not mt or mt.group(1) not in model.populations:
+                continue
+            m = _QUANTITY.match(line.get("scale", "1"))
+            unit = m.group(2) if m else ""
+            scale = float(m.group(1)) * _UNITS.get(unit, (1.0, ""))[0] if m else 1.0
+            lines.append((line.get("id", ""), mt.group(1), int(mt.group(2)), mt.group(3), scale or 1.0,
+                          line.get("color")))
+        out.append((elem.get("id", ""), elem.get("title", elem.get("id", "")), lines))
+    return out
+
+
+def plot_displays(model: NeuroMLModel, run: "NeuroMLRun", path: str) -> str:
+    """Draw the Simulation's Displays (one panel each; each Line in its ``scale`` against time in ms) to
+    ``path``; lines of quantities that are not cell state variables are not drawn."""
+    from matplotlib.figure import Figure
+
+    displays = [d for d in read_displays(model) if any((p, i, v) in run.traces for _l, p, i, v, _s, _c in d[2])]
+    if not displays:
+        raise NeuroMLError(f"{model.path}: the Simulation has no Display with a line of a cell's state variable "
+                           "to plot")
+    fig = Figure(figsize=(8, 2.2 * len(displays)), layout="constrained")
+    axes = fig.subplots(len(displays), 1, squeeze=False)[:, 0]
+    t_ms = np.arange(round(run.duration_ms / run.dt_ms) + 1) * run.dt_ms
+    for ax, (did, title, lines) in zip(axes, displays):
+        for lid, pop, idx, var, scale, color in lines:
+            y = run.traces.get((pop, idx, var))
+            if y is None:
+                continue
+            ax.plot(t_ms[: len(y)], np.asarray(y) / scale, lw=0.8, label=lid or f"{pop}[{idx}]/{var}",
+                    color=color if color and color.startswith("#") else None)
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7, loc="upper right")
+    axes[-1].set_xlabel("t (ms)")
+    fig.savefig(path, dpi=110)
+    return path

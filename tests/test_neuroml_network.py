@@ -1,0 +1,225 @@
+"""NeuroML networks as NeuroML writes them, run by izh_brian as jNeuroML runs them.
+
+The test files (tests/data) hold the shapes the community's models use: populationList populations with
+instances, inputLists with path targets, explicitInputs in both target forms, pulse/ramp/sine/compound
+generators, projections with expOneSynapse, expTwoSynapse and alphaSynapse (connection and connectionWD with
+weights and zero and non-zero delays, from earlier and from later populations) and point-cell ComponentTypes
+defined in LEMS. jNeuroML's spike steps for them are stored in ``jnml_expected_spikes.json``; a test reruns
+jNeuroML whenever Java is present so that the stored data cannot go stale, and another compares the output
+files byte for byte.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the neuroml extra)")
+pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
+
+from izh_brian.cli import main  # noqa: E402
+from izh_brian.interop.jneuroml import find_jar, jneuroml_available, run_lems_spikes  # noqa: E402
+from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_model  # noqa: E402
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+JAVA_OK, JAVA_WHY = jneuroml_available()
+needs_java = pytest.mark.skipif(not JAVA_OK, reason=JAVA_WHY)
+FILES = ("net_synapses.xml", "custom_types.xml")
+
+with open(os.path.join(DATA, "jnml_expected_spikes.json")) as fh:
+    EXPECTED = json.load(fh)["files"]
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {f: run_file(os.path.join(DATA, f)) for f in FILES}
+
+
+def steps(run):
+    return {p: [np.rint(np.asarray(c) / run.dt_ms).astype(int).tolist() for c in cells]
+            for p, cells in run.spike_times_ms.items()}
+
+
+@pytest.mark.parametrize("fname", FILES)
+def test_spike_steps_equal_jneuroml(runs, fname):
+    """Every cell of every population fires on the steps jNeuroML computes for the same file (stored
+    jNeuroML output): inputs at the end of the step, forward Euler from the old state, zero-delay events
+    acting within the step after their population, delayed events handed over by jLEMS's float clock."""
+    assert steps(runs[fname]) == EXPECTED[fname]["populations"]
+
+
+def test_network_shapes_are_read(runs):
+    """populationList populations keep their instances' locations; inputs reach the cells their path or
+    bracket targets name (an inputW weight scales its generator); each projection keeps its connections with
+    weights and delays."""
+    m = read_model(os.path.join(DATA, "net_synapses.xml"))
+    assert m.populations["drivers"].locations == [(0.0, 0.0, 0.0), (10.0, 0.0, 0.0), (20.0, 0.0, 0.0)]
+    assert m.populations["exc"].locations == [] and m.populations["exc"].size == 4
+    wired = {(p, i, inp, w) for p, i, inp, w, _ in m.explicit_inputs}
+    assert {("drivers", 0, "drive", 1.0), ("drivers", 2, "drive", 1.3), ("drivers", 1, "wobble", 1.0),
+            ("exc", 3, "ramp", 1.0), ("inh", 0, "combo", 1.0)} <= wired
+    two = next(p for p in m.projections if p.id == "p_two")
+    assert [(c[0], c[1], c[2], c[3]) for c in two.connections] == [(1, 2, 2.5, 2.0), (2, 2, 1.5, 0.5)]
+    # compoundInput: the sum of its pulse and sine (Inputs.xml writes pi as 3.14159265), zero outside.
+    combo = m.inputs["combo"]
+    t = np.array([0.0, 30.0, 129.0, 130.0])
+    np.testing.assert_allclose(combo.at(t), [0, 80 + 40 * np.sin(1.0), 80 + 40 * np.sin(1.0 + 2 * 3.14159265 * 9.9),
+                                             0], atol=1e-9)
+
+
+def test_synapses_drive_the_postsynaptic_cells(runs):
+    """The exc and inh cells receive no current of their own except exc[3] (a ramp) and inh[0]: exc[2]
+    fires only through its expTwoSynapse inputs and inh[1] only through expOneSynapse inputs, so a runner
+    that dropped the projections would leave them silent."""
+    run = runs["net_synapses.xml"]
+    assert len(run.spike_times_ms["exc"][2]) >= 3
+    assert len(run.spike_times_ms["inh"][1]) >= 2
+    # exc[2]'s first spike follows a driver spike by more than the shortest delay (0.5 ms).
+    first = run.spike_times_ms["exc"][2][0]
+    drivers = np.concatenate(run.spike_times_ms["drivers"][1:])
+    assert np.any((drivers < first - 0.5))
+
+
+def test_custom_component_types(runs):
+    """Cells of ComponentTypes the file defines (translated from LEMS via PyLEMS): the class-1 cell
+    (v' = 0.04 v^2 + 4.1 v + 108 - U + I, Izhikevich 2004 Fig. 1 G, figure1.m) fires at a rate that grows
+    along the ramp (interspike intervals shrink); the accommodation cell (U' = a b (v + 65), Fig. 1 R)
+    ignores the slow ramp and fires once on the fast one (after 300 ms)."""
+    run = runs["custom_types.xml"]
+    c1 = run.spike_times_ms["c1"][0]
+    assert len(c1) >= 5 and np.all(np.diff(np.diff(c1)) < 0)
+    acc = run.spike_times_ms["acc"][0]
+    assert len(acc) == 1 and 300 < acc[0] < 320
+
+
+def tonic_five_cells_file(tmp_path):
+    """The FiveCells shape (populationList + inputList with a path target) for 2004 Fig. 1 A's cell."""
+    text = """<Lems>
+  <Target component="sim1"/>
+  <Include file="Cells.xml"/><Include file="Networks.xml"/><Include file="Inputs.xml"/><Include file="Simulation.xml"/>
+  <pulseGeneratorDL id="iA" delay="10ms" duration="90ms" amplitude="14"/>
+  <izhikevichCell id="izTonicSpiking" v0="-70mV" thresh="30mV" a="0.02" b="0.2" c="-65" d="6"/>
+  <network id="net1">
+    <population id="popA" component="izTonicSpiking" type="populationList" size="1">
+      <instance id="0"><location x="0" y="0" z="0"/></instance>
+    </population>
+    <inputList id="InputA" component="iA" population="popA">
+      <input id="0" target="../popA/0/izTonicSpiking" destination="synapses"/>
+    </inputList>
+  </network>
+  <Simulation id="sim1" length="250ms" step="0.01ms" target="net1"/>
+</Lems>"""
+    path = tmp_path / "LEMS_five_shape.xml"
+    path.write_text(text)
+    return path
+
+
+def test_five_cells_shape_follows_jlems_loop(tmp_path):
+    """Tonic spiking (2004 Fig. 1 A: a=0.02, b=0.2, c=-65, d=6; I = 14 from 10 to 100 ms) in the FiveCells
+    shape (populationList, inputList with a path target) at dt = 0.01 ms fires on the steps of jLEMS's loop
+    transcribed in plain Python (tests/test_neuroml.py)."""
+    from test_neuroml import jlems_transcription
+
+    run = run_file(tonic_five_cells_file(tmp_path))
+    expected = jlems_transcription((-70, 0.02, 0.2, -65, 6, ("pulse", 10, 90, 14)), dt_ms=0.01, length_ms=250.0)
+    assert len(expected) == 5
+    np.testing.assert_array_equal(np.rint(run.spike_times_ms["popA"][0] / 0.01).astype(int), expected)
+
+
+@needs_java
+@pytest.mark.parametrize("fname", FILES)
+def test_stored_spikes_are_jneuroml_today(fname):
+    """The stored expected spikes are what jNeuroML computes now (so they cannot go stale)."""
+    theirs = run_lems_spikes(os.path.join(DATA, fname))
+    dt = EXPECTED[fname]["dt_ms"]
+    got = {p: [np.rint(c / dt).astype(int).tolist() for c in cells] for p, cells in theirs.items()}
+    assert got == EXPECTED[fname]["populations"]
+
+
+@needs_java
+def test_output_files_are_jnmls_byte_for_byte(tmp_path, capsys):
+    """`izh-brian neuroml run` writes the file's OutputFile (time and state columns, SI units, jnml's
+    single-precision number format) and EventOutputFile (ID_TIME) with jnml's names and contents."""
+    src = os.path.join(DATA, "net_synapses.xml")
+    theirs, ours = tmp_path / "jnml", tmp_path / "ours"
+    theirs.mkdir()
+    shutil.copy(src, theirs)
+    subprocess.run(["java", "-jar", find_jar(), "net_synapses.xml", "-nogui"], cwd=theirs, check=True,
+                   capture_output=True, timeout=300)
+    assert main(["neuroml", "run", src, "--output-dir", str(ours)]) == 0
+    out = capsys.readouterr().out
+    for name in ("net_synapses.v.dat", "net_synapses.spikes"):
+        assert f"wrote {ours / name}" in out
+        assert (ours / name).read_bytes() == (theirs / name).read_bytes(), name
+    assert (ours / "net_synapses.spikes").read_text().splitlines()[0].split("\t")[0] in ("0", "1")
+
+
+def test_json_and_no_outputs(tmp_path, capsys):
+    """--json keeps the existing record (duration_ms, dt_ms, populations -> size, spike_times_ms per cell);
+    --no-outputs writes nothing."""
+    src = tonic_five_cells_file(tmp_path)
+    before = set(os.listdir(tmp_path))
+    assert main(["neuroml", "run", str(src), "--json", "--no-outputs"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["populations"]["popA"]["size"] == 1
+    assert len(doc["populations"]["popA"]["spike_times_ms"][0]) == 5
+    assert set(os.listdir(tmp_path)) == before
+
+
+def write(tmp_path, body, sim='<Simulation id="s" length="10ms" step="0.025ms" target="n"/>'):
+    text = f"""<Lems>
+  <Target component="s"/>
+  <Include file="Cells.xml"/><Include file="Networks.xml"/><Include file="Inputs.xml"/>
+  <Include file="Synapses.xml"/><Include file="Simulation.xml"/>
+  <izhikevich2007Cell id="RS" v0="-60mV" C="100pF" k="0.7nS_per_mV" vr="-60mV" vt="-40mV" vpeak="35mV"
+                      a="0.03per_ms" b="-2nS" c="-50mV" d="100pA"/>
+  <expOneSynapse id="syn" gbase="1nS" erev="0mV" tauDecay="2ms"/>
+{body}
+  {sim}
+</Lems>"""
+    path = tmp_path / "LEMS_bad.xml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize("body,sim,needle,line", [
+    ('<network id="n"><population id="p" component="RS" size="2"/>\n'
+     '<projection id="rec" presynapticPopulation="p" postsynapticPopulation="p" synapse="syn">\n'
+     '<connection id="0" preCellId="../p[0]" postCellId="../p[1]"/></projection></network>',
+     None, "onto itself with zero delay", 9),
+    ('<network id="n"><population id="p" component="RS" size="1"/><population id="q" component="RS" size="1"/>\n'
+     '<projection id="pr" presynapticPopulation="p" postsynapticPopulation="q" synapse="nosuch">\n'
+     '<connection id="0" preCellId="../p[0]" postCellId="../q[0]"/></projection></network>',
+     None, "synapse 'nosuch' is not a synapse", 9),
+    ('<network id="n"><population id="p" component="RS" size="1"/><population id="q" component="RS" size="1"/>\n'
+     '<projection id="pr" presynapticPopulation="p" postsynapticPopulation="q" synapse="syn">\n'
+     '<connection id="0" preCellId="../p[0]" postCellId="../q[3]"/></projection></network>',
+     None, "cell index 3 out of range", 10),
+    ('<network id="n"><population id="p" component="RS" size="1"/></network>',
+     '<Simulation id="s" length="10ms" step="0.025ms" target="n">\n<OutputFile id="o" fileName="x.dat">'
+     '<OutputColumn id="c" quantity="p[0]/iA/I"/></OutputFile></Simulation>',
+     "is not a cell's state variable", 10),
+    ('<network id="n"><population id="p" component="RS" size="1"/>\n<continuousProjection id="c"/></network>',
+     None, "continuousProjection", 9),
+])
+def test_unsupported_is_refused_before_running(tmp_path, body, sim, needle, line):
+    """What the runner cannot reproduce is refused before running, naming the element, the file, the line
+    and what is supported."""
+    path = write(tmp_path, body, sim or '<Simulation id="s" length="10ms" step="0.025ms" target="n"/>')
+    with pytest.raises(NeuroMLError) as info:
+        run_model(read_model(path))
+    msg = str(info.value)
+    assert needle in msg and "LEMS_bad.xml" in msg and f"line {line}" in msg, msg
+
+
+def test_gap_junctions_are_refused_with_the_reason():
+    """Gap junctions are read (electricalProjection with all three connection forms) but refused at run
+    time: their currents do not match jNeuroML's to the step yet."""
+    m = read_model(os.path.join(DATA, "net_gap.xml"))
+    assert [(c[0], c[1], c[2]) for c in m.electrical_projections[0].connections] == [(0, 0, 2.0), (1, 1, 1.0),
+                                                                                   (0, 1, 1.0)]
+    with pytest.raises(NeuroMLError, match="gap junctions are read but not yet run"):
+        run_model(m)
