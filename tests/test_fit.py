@@ -19,6 +19,7 @@ from izh_brian.fit import (
     timing_distance,
 )
 from izh_brian.patterns import validate_result
+from izh_brian.sweep import compiled_modules
 
 # --------------------------------------------------------------------------- an independent model loop
 
@@ -171,11 +172,13 @@ def test_independent_loop_agrees_with_the_package():
 
 def test_one_group_evaluates_each_candidate_as_its_own_run():
     """Several parameter sets run as neurons of one group give each the spike train a run of its own gives;
-    a second call on the same group (new parameters, state restored) is just as exact."""
+    a second call on the same group (new parameters, state restored) is just as exact and runs the same
+    compiled modules."""
     p = get_preset("tonic_spiking")
     I = p.stimulus.sample(p.dt, p.duration)
     runner = PopulationRunner(I, p.dt, 8)
     sets = [(0.02, 0.2, -65, 6), (0.02, 0.2, -50, 2), (0.1, 0.2, -65, 2)]
+    modules = []
     for call in range(2):
         params = sets if call == 0 else sets[::-1]
         cols = np.array(params, dtype=float).T
@@ -183,7 +186,10 @@ def test_one_group_evaluates_each_candidate_as_its_own_run():
         for k, (a, b, c, d) in enumerate(params):
             own = simulate(p, a=a, b=b, c=c, d=d)
             np.testing.assert_array_equal(out["spike_times_ms"][k], own.spike_times_ms)
+        modules.append(sorted(compiled_modules(runner.net)))
     assert runner.runs == 2
+    # both generations ran the same compiled extension modules (nothing regenerated for new parameters)
+    assert modules[0] and modules[0] == modules[1]
 
 
 # --------------------------------------------------------------------------- recovery from independent targets
