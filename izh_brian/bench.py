@@ -282,10 +282,8 @@ def bench_network(duration_ms: float = 10000.0, standalone: bool = True) -> dict
     standalone rerun's (Brian2's randn noise), ``goal_met_by`` lists the paths
     that meet the goal.
     """
-    try:
-        from .network import benchmark_network
-    except ImportError as exc:
-        return {"skipped": f"izh_brian.network.benchmark_network is not available: {exc}"}
+    from .network import benchmark_network
+
     out = dict(benchmark_network(duration_ms=duration_ms))
     out["goal"] = GOALS["network_ratio"]
     if "goal_met" not in out:

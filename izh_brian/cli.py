@@ -19,7 +19,7 @@ from .cli_types import CLIError, number, parse_set
 
 __all__ = ["main", "CLIError", "parse_set", "emit_json"]
 
-#: Sub-command modules (each has ``register(subparsers)``); optional ones may be absent.
+#: Sub-command modules (each has ``register(subparsers)``).
 SUBCOMMAND_MODULES = (
     "izh_brian.cli_patterns",
     "izh_brian.cli_figures",
@@ -149,13 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     for modname in SUBCOMMAND_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError as exc:
-            if exc.name == modname:
-                continue
-            raise
-        mod.register(sub)
+        importlib.import_module(modname).register(sub)
     return parser
 
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .patterns import classify_features, step_response_features
 from .spikestats import CV_DDOF
 
 __all__ = [
@@ -531,27 +532,8 @@ def spike_features(index, times_ms, n: int, onset_ms: float, stop_ms: float) -> 
             "mean_isi_ms": mean, "cv_isi": cv}
 
 
-def _classifier():
-    """``(step_response_features, classify_features)`` of :mod:`izh_brian.patterns`, or None if absent."""
-    try:
-        from . import patterns
-    except ImportError:
-        return None
-    f = getattr(patterns, "step_response_features", None)
-    c = getattr(patterns, "classify_features", None)
-    if f is None or c is None:
-        return None
-    return f, c
-
-
 def _classify(index, times_ms, n, spec: AtlasSpec, diverged):
-    clf = _classifier()
-    if clf is None:
-        raise RuntimeError(
-            "izh_brian.patterns has no step_response_features/classify_features; "
-            "run the atlas with classify=False (CLI: --no-classify)"
-        )
-    features_fn, classify_fn = clf
+    features_fn, classify_fn = step_response_features, classify_features
     bounds = np.searchsorted(index, np.arange(n + 1))
     labels = np.empty(n, dtype=object)
     reasons = []
@@ -633,9 +615,6 @@ def run_atlas(grid, *, stimulus=None, current=None, base=None, variant=None, sch
 
 def run_spec(spec: AtlasSpec, *, chunk_size=None, scheduler=None, n_workers=2, worker_cache_base=None) -> Atlas:
     """Run an :class:`AtlasSpec` here or on a Dask cluster (see :func:`run_atlas`)."""
-    if spec.classify and _classifier() is None:
-        raise RuntimeError("the pattern classifier (izh_brian.patterns.classify_features) is not available; "
-                           "use classify=False")
     t0 = time.perf_counter()
     if scheduler is None:
         parts = [simulate_points(spec, a, b) for a, b in _chunks(spec.size, chunk_size)]
