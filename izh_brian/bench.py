@@ -354,12 +354,12 @@ def bench_atlas(n_points: int = 100_000, duration_ms: float = 200.0, dt_ms: floa
     """
     import brian2
 
-    from .sweep import _classifier, run_atlas
+    from .sweep import run_atlas
 
     side = int(np.ceil(np.sqrt(n_points)))
     other = int(np.ceil(n_points / side))
     grid = {"a": np.linspace(0.005, 0.12, side), "d": np.linspace(-2.0, 10.0, other)}
-    classify = bool(classify and _classifier() is not None)
+    classify = bool(classify)
     run_atlas({"a": [0.02], "d": [8.0]}, current=10.0, duration=duration_ms, dt=dt_ms, classify=classify)  # warm
     brian2.start_scope()
     t0 = time.perf_counter()
