@@ -105,6 +105,23 @@ class Preset:
         """Initial u: ``u0`` if given, else ``b*V0``."""
         return self.b * self.V0 if self.u0 is None else self.u0
 
+    # Unit-suffixed names (the convention of Result, NetworkSpec and the JSON outputs) for the
+    # fields that keep the papers' symbols (dt, T as duration, V0).
+    @property
+    def dt_ms(self) -> float:
+        """``dt`` (ms), the name used by Result, NetworkSpec and the JSON outputs."""
+        return self.dt
+
+    @property
+    def duration_ms(self) -> float:
+        """``duration`` (ms), as in the JSON outputs."""
+        return self.duration
+
+    @property
+    def v0_mV(self) -> float:
+        """``V0`` (mV)."""
+        return self.V0
+
     @property
     def label(self) -> str:
         """Figure label, e.g. ``(A) tonic spiking``."""

@@ -337,3 +337,11 @@ def test_a_scheme_is_one_record(monkeypatch):
     np.testing.assert_array_equal(delayed.I[1:], plain.I[:-1])
     with pytest.raises(ValueError, match="euler_late"):
         simulate("tonic_spiking", scheme="no_such_scheme")
+
+
+def test_preset_unit_suffixed_names_match_the_json():
+    """A preset's plain-float fields have the unit-suffixed names of Result and the JSON outputs."""
+    p = get_preset("tonic_bursting")
+    d = p.to_dict()
+    assert (p.dt_ms, p.duration_ms, p.v0_mV) == (p.dt, p.duration, p.V0) == (d["dt_ms"], d["duration_ms"], d["V0"])
+    assert simulate("tonic_spiking").dt_ms == get_preset("tonic_spiking").dt_ms == 0.25
