@@ -38,7 +38,8 @@ Method
   .. math::
 
       L = (1 - \Gamma) + w_n \frac{|N_m - N_d|}{\max(N_d, 1)} + w_t D_{20}
-          + w_v \frac{\mathrm{RMSE}(v)}{10\ \mathrm{mV}},
+          + w_v \frac{\mathrm{RMSE}(v)}{10\ \mathrm{mV}}
+          + w_p \frac{\mathrm{RMSE}_\mathrm{pre}(v)}{1\ \mathrm{mV}},
 
   with :math:`\Gamma` the coincidence factor (:func:`coincidence_factor`,
   window :data:`DELTA_MS` = 2 ms), :math:`w_n` = :data:`W_COUNT` = 0.5,
@@ -48,7 +49,10 @@ Method
   where :math:`\Gamma` is flat) and,
   only when a membrane-potential trace is given, :math:`w_v` =
   :data:`W_TRACE` = 0.5 (RMSE over the whole trace, spikes drawn at the
-  30 mV cut-off as the papers draw them). A candidate whose v or u became
+  30 mV cut-off as the papers draw them) and :math:`w_p` = :data:`W_PRE` =
+  0.1 (RMSE over the samples before the target's first spike: that
+  subthreshold response depends on a, b and V0 only and is smooth in them,
+  so it pins a and b where the spike train alone is a needle in the box). A candidate whose v or u became
   inf/NaN gets :math:`L = 10`. All terms vanish at an exact fit.
 * A fit **matches** when its :math:`\Gamma` is at least the threshold
   (default 0.9); the search stops early once a candidate reaches
@@ -150,6 +154,9 @@ POLISH_SIGMA = 0.004
 
 #: Generations without improvement after which a CMA-ES run restarts from the next atlas point.
 PATIENCE = 12
+
+#: Weight (per mV) of the RMSE of the trace before the target's first spike.
+W_PRE = 0.1
 
 #: Weight and scale (ms) of the spike-timing term.
 W_TIMING = 0.5
@@ -726,6 +733,10 @@ def _score(target: Target, out: dict, lo: int, hi: int):
     T = target.duration_ms
     nd = len(data)
     losses, gammas, counts, rmses = [], [], [], []
+    if target.v_mV is not None:
+        # the subthreshold response before the target's first spike depends on a, b and V0 only
+        n_pre = int(np.searchsorted(target.t_ms, data[0])) if nd else target.n_steps
+        v_pre = target.v_mV[:max(n_pre, 1)]
     for j in range(lo, hi):
         st = out["spike_times_ms"][j]
         g = coincidence_factor(st, data, T)
@@ -739,7 +750,9 @@ def _score(target: Target, out: dict, lo: int, hi: int):
             loss = ((1.0 - max(g, -1.0)) + W_COUNT * abs(len(st) - nd) / max(nd, 1)
                     + W_TIMING * timing_distance(st, data))
             if target.v_mV is not None:
-                loss += W_TRACE * min(rmse, 100.0) / 10.0
+                with np.errstate(all="ignore"):
+                    pre = float(np.sqrt(np.mean((out["v_mV"][j][:len(v_pre)] - v_pre) ** 2)))
+                loss += W_TRACE * min(rmse, 100.0) / 10.0 + W_PRE * min(pre, 100.0)
         losses.append(loss)
         gammas.append(g if out["finite"][j] else -1.0)
         counts.append(len(st))
