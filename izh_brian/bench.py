@@ -548,7 +548,15 @@ BENCHES = {
     "check": (bench_check, _fmt_check),
     "figures": (lambda: _report().bench_figures(), lambda r: _report().format_bench_figures(r)),
     "fit": (lambda: _fit().benchmark(), lambda r: _fit().format_benchmark(r)),
+    "neuroml": (lambda: _neuroml_bench().benchmark(), lambda r: _neuroml_bench().format_benchmark(r)),
 }
+
+
+def _neuroml_bench():
+    """:mod:`izh_brian.interop.neuroml_bench`: a 1000-cell NeuroML network, izh_brian (warm) against jNeuroML."""
+    from .interop import neuroml_bench
+
+    return neuroml_bench
 
 
 def _fit():

@@ -928,65 +928,54 @@ def export_presets(names, path, *, network_id: str = "net", include_events: bool
     os.makedirs(folder, exist_ok=True)
     nml_name = f"{stem}.net.nml"
 
-    doc = ET.Element("neuroml", {"xmlns": NEUROML_NS, "id": stem})
-    ET.SubElement(doc, "notes").text = "Izhikevich presets exported by izh_brian (figure1.m / izhi2003.m protocols)."
-    # The NeuroML2 schema wants the cells, then the inputs grouped by type, then
-    # the network (populations before inputs).
-    cells = {kind: [] for kind in _CELL_ORDER}
-    generators = {kind: [] for kind in _INPUT_ORDER}
-    net = ET.Element("network", {"id": network_id})
-    wires = []
+    # The NeuroML2 document with libNeuroML, the LEMS file with pyNeuroML's LEMSSimulation.
+    import neuroml
+    from neuroml.writers import NeuroMLWriter
+    from pyneuroml.lems import LEMSSimulation
+
+    doc = neuroml.NeuroMLDocument(id=stem, notes="Izhikevich presets exported by izh_brian "
+                                                 "(figure1.m / izhi2003.m protocols).")
+    net = neuroml.Network(id=network_id)
+    make_input = {"pulseGeneratorDL": (neuroml.PulseGeneratorDL, doc.pulse_generator_dls),
+                  "rampGeneratorDL": (neuroml.RampGeneratorDL, doc.ramp_generator_dls),
+                  "pulseGenerator": (neuroml.PulseGenerator, doc.pulse_generators),
+                  "rampGenerator": (neuroml.RampGenerator, doc.ramp_generators)}
+    snake = {"startAmplitude": "start_amplitude", "finishAmplitude": "finish_amplitude",
+             "baselineAmplitude": "baseline_amplitude"}
     for p in presets:
         form = forms[p.name]
         if form is None:
-            cells["izhikevichCell"].append({"id": p.name, "v0": f"{_fmt(p.V0)}mV", "thresh": "30mV",
-                                            "a": _fmt(p.a), "b": _fmt(p.b), "c": _fmt(p.c), "d": _fmt(p.d)})
+            doc.izhikevich_cells.append(neuroml.IzhikevichCell(
+                id=p.name, v0=f"{_fmt(p.V0)}mV", thresh="30mV", a=_fmt(p.a), b=_fmt(p.b), c=_fmt(p.c), d=_fmt(p.d)))
         else:
-            attrs = {"id": p.name}
-            attrs.update({key: f"{_fmt(form[key])}{unit}" for key, unit in _2007_UNITS.items()})
-            cells["izhikevich2007Cell"].append(attrs)
-        ET.SubElement(net, "population", {"id": f"pop_{p.name}", "component": p.name, "size": "1"})
+            doc.izhikevich2007_cells.append(neuroml.Izhikevich2007Cell(
+                id=p.name, **{key: f"{_fmt(form[key])}{unit}" for key, unit in _2007_UNITS.items()}))
+        net.populations.append(neuroml.Population(id=f"pop_{p.name}", component=p.name, size=1))
         for j, (kind, params) in enumerate(_grid_inputs(p, n)):
             gid = f"{p.name}_in{j}"
-            attrs = {"id": gid}
             unit = "" if form is None else "pA"
             if form is not None:
                 kind = kind[:-2]  # pA generators for the 2007 form (C = 1 pF: 1 pA ~ 1 mV/ms)
-            for key, value in params.items():
-                attrs[key] = f"{_fmt(value)}ms" if key in ("delay", "duration") else f"{_fmt(value)}{unit}"
-            generators[kind].append(attrs)
-            wires.append({"target": f"pop_{p.name}[0]", "input": gid, "destination": "synapses"})
-    for kind, items in cells.items():
-        for attrs in items:
-            ET.SubElement(doc, kind, attrs)
-    for kind, items in generators.items():
-        for attrs in items:
-            ET.SubElement(doc, kind, attrs)
-    for attrs in wires:
-        ET.SubElement(net, "explicitInput", attrs)
-    doc.append(net)
-    ET.indent(doc)
-    with open(os.path.join(folder, nml_name), "wb") as fh:
-        fh.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
-        fh.write(ET.tostring(doc, encoding="utf-8"))
-        fh.write(b"\n")
+            attrs = {snake.get(key, key): (f"{_fmt(value)}ms" if key in ("delay", "duration") else f"{_fmt(value)}{unit}")
+                     for key, value in params.items()}
+            cls, where = make_input[kind]
+            where.append(cls(id=gid, **attrs))
+            net.explicit_inputs.append(neuroml.ExplicitInput(target=f"pop_{p.name}[0]", input=gid,
+                                                             destination="synapses"))
+    doc.networks.append(net)
+    NeuroMLWriter.write(doc, os.path.join(folder, nml_name))
 
-    lems = ET.Element("Lems")
-    ET.SubElement(lems, "Target", {"component": "sim"})
-    for core in ("Cells.xml", "Networks.xml", "Inputs.xml", "Simulation.xml"):
-        ET.SubElement(lems, "Include", {"file": core})
-    ET.SubElement(lems, "Include", {"file": nml_name})
-    sim = ET.SubElement(lems, "Simulation", {"id": "sim", "length": f"{_fmt(length)}ms", "step": f"{_fmt(dt)}ms",
-                                             "target": network_id})
+    sim = LEMSSimulation("sim", length, dt, target=network_id)
+    sim.include_neuroml2_file(nml_name, include_included=False, relative_to_dir=folder)
     if include_events:
-        ev = ET.SubElement(sim, "EventOutputFile", {"id": "spikes", "fileName": f"{stem}.spikes.dat",
-                                                    "format": "TIME_ID"})
+        sim.create_event_output_file("spikes", f"{stem}.spikes.dat", format="TIME_ID")
         for i, p in enumerate(presets):
-            ET.SubElement(ev, "EventSelection", {"id": str(i), "select": f"pop_{p.name}[0]", "eventPort": "spike"})
-    ET.indent(lems)
-    with open(path, "wb") as fh:
-        fh.write(ET.tostring(lems, encoding="utf-8"))
-        fh.write(b"\n")
+            sim.add_selection_to_event_output_file("spikes", i, f"pop_{p.name}[0]", "spike")
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        sim.save_to_file(file_name=path)
     return path, os.path.join(folder, nml_name)
 
 
