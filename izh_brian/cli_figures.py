@@ -64,12 +64,20 @@ def _cmd_figures(args) -> int:
     if bad or not formats:
         raise CLIError(f"--format: unknown format {', '.join(bad) or args.format!r}; allowed: {', '.join(allowed)}")
     t0 = time.perf_counter()
-    from .report import FIGURE_SECTIONS, compute_sections
+    from .report import FIGURE_SECTIONS, MAIN_FIGURES, compute_sections
 
     progress = _progress(args)
-    sections = compute_sections(figures_only=True, quick=args.quick, progress=progress)
     draw: dict = {}
-    files = make_figures(args.out, sections=sections, formats=formats, progress=progress, draw_timings=draw)
+    files: dict = {}
+
+    def early(sec):  # the main process's figures, drawn while the second process finishes
+        files.update(make_figures(args.out, sections=sec, formats=formats, progress=progress, draw_timings=draw,
+                                  keys=MAIN_FIGURES))
+
+    sections = compute_sections(figures_only=True, quick=args.quick, progress=progress, while_waiting=early)
+    files.update(make_figures(args.out, sections=sections, formats=formats, progress=progress, draw_timings=draw,
+                              keys=[k for k in FIGURE_SECTIONS if k not in MAIN_FIGURES]))
+    files = {k: files[k] for k in FIGURE_SECTIONS if k in files}
     elapsed = time.perf_counter() - t0
     per_figure = {}
     for key in files:
