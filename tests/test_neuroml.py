@@ -178,6 +178,9 @@ def test_export_is_valid_neuroml2(tmp_path):
         pytest.skip("libNeuroML ships no NeuroML 2.3 schema")
     schema = lxml.XMLSchema(lxml.parse(xsds[-1]))
     assert schema.validate(lxml.parse(nml)), schema.error_log
+    from neuroml.utils import validate_neuroml2
+
+    validate_neuroml2(nml)  # libNeuroML's validator: raises on an invalid document
     doc = read_neuroml2_file(nml)
     assert [c.id for c in doc.izhikevich_cells] == ["tonic_spiking", "class_2_excitable", "bistability"]
     assert len(doc.ramp_generator_dls) == 1

@@ -169,6 +169,24 @@ def test_json_and_no_outputs(tmp_path, capsys):
     assert set(os.listdir(tmp_path)) == before
 
 
+def test_generated_network_is_valid_neuroml(tmp_path):
+    """The benchmark's network, written with libNeuroML and pyNeuroML's LEMSSimulation, passes libNeuroML's
+    validator and is read back with its populations, projections (connectionWD, 1 ms) and weighted inputs."""
+    pytest.importorskip("neuroml", reason="libNeuroML writes the network")
+    from neuroml.utils import validate_neuroml2
+
+    from izh_brian.interop.neuroml_bench import make_network_files
+
+    lems, nml = make_network_files(str(tmp_path), n_exc=8, n_inh=2, duration_ms=20.0, k_exc=3, k_inh=1)
+    validate_neuroml2(nml)
+    m = read_model(lems)
+    assert {p: m.populations[p].size for p in m.populations} == {"exc": 8, "inh": 2}
+    assert {p.id: len(p.connections) for p in m.projections} == {"exc_exc": 24, "exc_inh": 6, "inh_exc": 8,
+                                                                   "inh_inh": 2}
+    assert all(c[3] == 1.0 for p in m.projections for c in p.connections)
+    assert len(m.explicit_inputs) == 10 and all(0.5 <= w <= 1.5 for *_x, w, _ in m.explicit_inputs)
+
+
 def write(tmp_path, body, sim='<Simulation id="s" length="10ms" step="0.025ms" target="n"/>'):
     text = f"""<Lems>
   <Target component="s"/>
