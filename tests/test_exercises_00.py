@@ -25,7 +25,7 @@ def test_placeholder_fails_every_check():
         assert isinstance(fb, Feedback) and not fb.ok and PLACEHOLDER_HINT in fb.message
 
 
-@pytest.mark.parametrize("answer", WEIRD, ids=repr)
+@pytest.mark.parametrize("answer", WEIRD, ids=[f"{k}-{type(x).__name__}" for k, x in enumerate(WEIRD)])
 def test_checks_never_raise_on_odd_answers(answer):
     """Wrong types, NaN and shapes give NOT YET with a message, never an exception."""
     for check in (L.check_1, L.check_2, L.check_3):

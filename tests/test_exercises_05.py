@@ -73,7 +73,7 @@ def test_exercise_3_schemes_that_keep_panel_Q():
 
 
 @pytest.mark.parametrize("check", [lesson05.check_1, lesson05.check_2, lesson05.check_3])
-@pytest.mark.parametrize("answer", JUNK, ids=[repr(x)[:20] for x in JUNK])
+@pytest.mark.parametrize("answer", JUNK, ids=[f"{k}-{type(x).__name__}" for k, x in enumerate(JUNK)])
 def test_checks_never_raise(check, answer):
     """Whatever the student types, a check returns NOT YET feedback with a reason (a lesson never stops)."""
     fb = check(answer)

@@ -66,7 +66,7 @@ def test_exercise_3_rheobase_agrees_with_figure1m():
 
 
 @pytest.mark.parametrize("check", [lesson06.check_1, lesson06.check_2, lesson06.check_3])
-@pytest.mark.parametrize("answer", JUNK, ids=[repr(x)[:20] for x in JUNK])
+@pytest.mark.parametrize("answer", JUNK, ids=[f"{k}-{type(x).__name__}" for k, x in enumerate(JUNK)])
 def test_checks_never_raise(check, answer):
     """Whatever the student types, a check returns NOT YET feedback with a reason."""
     fb = check(answer)

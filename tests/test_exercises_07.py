@@ -69,7 +69,7 @@ def test_exercise_3_gamma_needs_strong_inhibition():
 
 
 @pytest.mark.parametrize("check", [lesson07.check_1, lesson07.check_2, lesson07.check_3])
-@pytest.mark.parametrize("answer", JUNK, ids=[repr(x)[:24] for x in JUNK])
+@pytest.mark.parametrize("answer", JUNK, ids=[f"{k}-{type(x).__name__}" for k, x in enumerate(JUNK)])
 def test_checks_never_raise(check, answer):
     """Whatever the student types, a check returns NOT YET feedback with a reason."""
     fb = check(answer)

@@ -77,7 +77,7 @@ def test_exercise_3_nest_default_is_the_nest_scheme():
 
 
 @pytest.mark.parametrize("check", [lesson08.check_1, lesson08.check_2, lesson08.check_3])
-@pytest.mark.parametrize("answer", JUNK, ids=[repr(x)[:24] for x in JUNK])
+@pytest.mark.parametrize("answer", JUNK, ids=[f"{k}-{type(x).__name__}" for k, x in enumerate(JUNK)])
 def test_checks_never_raise(check, answer):
     """Whatever the student types, a check returns NOT YET feedback with a reason."""
     fb = check(answer)

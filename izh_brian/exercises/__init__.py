@@ -15,9 +15,14 @@ lesson must show ``0 of N``, its solution in ``notebooks/solutions/`` ``N of N``
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
-__all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset"]
+import numpy as np
+
+__all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "NotYet",
+           "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of"]
 
 #: What a check says while the answer is still the placeholder.
 PLACEHOLDER_HINT = "replace the ... in the answer cell above with your answer"
@@ -79,3 +84,123 @@ def reset(lesson: str | None = None) -> None:
         _SCOREBOARD.clear()
     else:
         _SCOREBOARD.pop(lesson, None)
+
+
+# ---------------------------------------------------------------------------
+# Reading answers: shared by every lesson's checks
+# ---------------------------------------------------------------------------
+
+
+class NotYet(ValueError):
+    """Raised inside a check: the answer is not right yet; the message says why."""
+
+
+def checker(lesson: str, exercise) -> callable:
+    """Decorate ``fn(answer, ...) -> str`` (the PASS message) into a check that returns a
+    :class:`~izh_brian.exercises.Feedback` and never raises.
+
+    The placeholder ``...`` gives :data:`~izh_brian.exercises.PLACEHOLDER_HINT`; a
+    :class:`NotYet` gives its message; any other error (a wrong type deep inside a
+    simulation, a Brian2 error from a student's string) gives a NOT YET naming it.
+    """
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def check(answer=Ellipsis, *args, **kwargs):
+            try:
+                if is_placeholder(answer):
+                    return feedback(False, PLACEHOLDER_HINT, lesson, exercise)
+                return feedback(True, fn(answer, *args, **kwargs), lesson, exercise)
+            except NotYet as e:
+                return feedback(False, str(e), lesson, exercise)
+            except Exception as e:  # a check never raises: the lesson must run to its end
+                text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+                return feedback(False, f"the answer could not be checked ({type(e).__name__}: {text})",
+                                lesson, exercise)
+
+        return check
+
+    return wrap
+
+
+def as_float(x, what: str, unit: str | None = None) -> float:
+    """A finite float from a number or, when ``unit`` (``"ms"``, ``"mV"``) is given, a Brian2
+    quantity of that dimension (converted); anything else raises :class:`NotYet`."""
+    from brian2 import Quantity, mV, ms
+
+    if isinstance(x, (bool, np.bool_)) or isinstance(x, str):
+        raise NotYet(f"{what} must be a number, got {x!r}")
+    if isinstance(x, Quantity) and not x.is_dimensionless:
+        scale = {"ms": ms, "mV": mV}.get(unit)
+        if scale is None:
+            raise NotYet(f"{what} must be a plain number, got {x!r}")
+        if x.dim != scale.dim:
+            raise NotYet(f"{what} must be in {unit}, got {x!r}")
+        if np.size(x) != 1:
+            raise NotYet(f"{what} must be one value, got {np.size(x)}")
+        x = float(np.asarray(x / scale).reshape(()))
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise NotYet(f"{what} must be a number, got {type(x).__name__}") from None
+    if arr.size != 1:
+        raise NotYet(f"{what} must be one number, got {arr.size} values")
+    v = float(arr.reshape(()))
+    if not math.isfinite(v):
+        raise NotYet(f"{what} must be a finite number, got {v}")
+    return v
+
+
+def one_parameter_change(answer, preset) -> tuple[str, float]:
+    """Read ``{"a"|"b"|"c"|"d": value}`` changing exactly one parameter of ``preset``."""
+    if not isinstance(answer, dict):
+        raise NotYet(f"give a dict with one parameter and its new value, e.g. {{'a': 0.05}}; got {type(answer).__name__}")
+    if len(answer) != 1:
+        raise NotYet(f"change exactly one parameter, got {len(answer)}: {sorted(map(str, answer))}")
+    (key, value), = answer.items()
+    if key not in ("a", "b", "c", "d"):
+        raise NotYet(f"the parameter must be one of a, b, c, d, got {key!r}")
+    value = as_float(value, f"the new value of {key}")
+    if value == getattr(preset, key):
+        raise NotYet(f"{key} = {value:g} is the value {preset.name} already has; change it")
+    return key, value
+
+
+def spike_times_of(answer, index: int = 0) -> np.ndarray:
+    """Spike times (ms) from a SpikeMonitor (neuron ``index``), a Brian2 time array or numbers."""
+    from brian2 import Quantity, SpikeMonitor, ms
+
+    if isinstance(answer, SpikeMonitor):
+        return np.asarray(answer.t[answer.i[:] == index] / ms, float)
+    if isinstance(answer, Quantity) and not answer.is_dimensionless:
+        if answer.dim != ms.dim:
+            raise NotYet(f"spike times must be times, got a quantity in {answer.dim}")
+        return np.asarray(answer / ms, float).ravel()
+    try:
+        return np.asarray(answer, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise NotYet(f"give your SpikeMonitor (or an array of spike times in ms), got {type(answer).__name__}") from None
+
+
+def as_number(x, what: str) -> float:
+    """A finite plain number (int or float, not bool, not a string or an array); else :class:`NotYet`."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise NotYet(f"{what} should be a number, got {x!r} ({type(x).__name__})")
+    x = float(x)
+    if not math.isfinite(x):
+        raise NotYet(f"{what} should be a finite number, got {x!r}")
+    return x
+
+
+def guarded(lesson: str, exercise: str, body, answer) -> Feedback:
+    """Run ``body(answer) -> (ok, message)`` as a check: the placeholder, a :class:`NotYet` or any other
+    failure becomes a NOT YET feedback (a check never stops the lesson)."""
+    if is_placeholder(answer):
+        return feedback(False, PLACEHOLDER_HINT, lesson, exercise)
+    try:
+        ok, message = body(answer)
+    except NotYet as exc:
+        return feedback(False, str(exc), lesson, exercise)
+    except Exception as exc:  # a check must never stop the lesson
+        return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", lesson, exercise)
+    return feedback(ok, message, lesson, exercise)

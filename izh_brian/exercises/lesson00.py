@@ -17,108 +17,15 @@ This module also holds the small helpers every lesson's checks share:
 
 from __future__ import annotations
 
-import functools
-import math
 
 import numpy as np
 
-from . import PLACEHOLDER_HINT, feedback, is_placeholder
+from . import NotYet, as_float, checker, one_parameter_change, spike_times_of  # noqa: F401 (re-exported)
 
 __all__ = ["check_1", "check_2", "check_3", "NotYet", "checker", "as_float", "one_parameter_change",
            "spike_times_of"]
 
 LESSON = "00"
-
-
-class NotYet(Exception):
-    """Raised inside a check: the answer is not right yet; the message says why."""
-
-
-def checker(lesson: str, exercise) -> callable:
-    """Decorate ``fn(answer, ...) -> str`` (the PASS message) into a check that returns a
-    :class:`~izh_brian.exercises.Feedback` and never raises.
-
-    The placeholder ``...`` gives :data:`~izh_brian.exercises.PLACEHOLDER_HINT`; a
-    :class:`NotYet` gives its message; any other error (a wrong type deep inside a
-    simulation, a Brian2 error from a student's string) gives a NOT YET naming it.
-    """
-
-    def wrap(fn):
-        @functools.wraps(fn)
-        def check(answer=Ellipsis, *args, **kwargs):
-            try:
-                if is_placeholder(answer):
-                    return feedback(False, PLACEHOLDER_HINT, lesson, exercise)
-                return feedback(True, fn(answer, *args, **kwargs), lesson, exercise)
-            except NotYet as e:
-                return feedback(False, str(e), lesson, exercise)
-            except Exception as e:  # a check never raises: the lesson must run to its end
-                text = str(e).strip().splitlines()[0] if str(e).strip() else ""
-                return feedback(False, f"the answer could not be checked ({type(e).__name__}: {text})",
-                                lesson, exercise)
-
-        return check
-
-    return wrap
-
-
-def as_float(x, what: str, unit: str | None = None) -> float:
-    """A finite float from a number or, when ``unit`` (``"ms"``, ``"mV"``) is given, a Brian2
-    quantity of that dimension (converted); anything else raises :class:`NotYet`."""
-    from brian2 import Quantity, mV, ms
-
-    if isinstance(x, (bool, np.bool_)) or isinstance(x, str):
-        raise NotYet(f"{what} must be a number, got {x!r}")
-    if isinstance(x, Quantity) and not x.is_dimensionless:
-        scale = {"ms": ms, "mV": mV}.get(unit)
-        if scale is None:
-            raise NotYet(f"{what} must be a plain number, got {x!r}")
-        if x.dim != scale.dim:
-            raise NotYet(f"{what} must be in {unit}, got {x!r}")
-        if np.size(x) != 1:
-            raise NotYet(f"{what} must be one value, got {np.size(x)}")
-        x = float(np.asarray(x / scale).reshape(()))
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise NotYet(f"{what} must be a number, got {type(x).__name__}") from None
-    if arr.size != 1:
-        raise NotYet(f"{what} must be one number, got {arr.size} values")
-    v = float(arr.reshape(()))
-    if not math.isfinite(v):
-        raise NotYet(f"{what} must be a finite number, got {v}")
-    return v
-
-
-def one_parameter_change(answer, preset) -> tuple[str, float]:
-    """Read ``{"a"|"b"|"c"|"d": value}`` changing exactly one parameter of ``preset``."""
-    if not isinstance(answer, dict):
-        raise NotYet(f"give a dict with one parameter and its new value, e.g. {{'a': 0.05}}; got {type(answer).__name__}")
-    if len(answer) != 1:
-        raise NotYet(f"change exactly one parameter, got {len(answer)}: {sorted(map(str, answer))}")
-    (key, value), = answer.items()
-    if key not in ("a", "b", "c", "d"):
-        raise NotYet(f"the parameter must be one of a, b, c, d, got {key!r}")
-    value = as_float(value, f"the new value of {key}")
-    if value == getattr(preset, key):
-        raise NotYet(f"{key} = {value:g} is the value {preset.name} already has; change it")
-    return key, value
-
-
-def spike_times_of(answer, index: int = 0) -> np.ndarray:
-    """Spike times (ms) from a SpikeMonitor (neuron ``index``), a Brian2 time array or numbers."""
-    from brian2 import Quantity, SpikeMonitor, ms
-
-    if isinstance(answer, SpikeMonitor):
-        return np.asarray(answer.t[answer.i[:] == index] / ms, float)
-    if isinstance(answer, Quantity) and not answer.is_dimensionless:
-        if answer.dim != ms.dim:
-            raise NotYet(f"spike times must be times, got a quantity in {answer.dim}")
-        return np.asarray(answer / ms, float).ravel()
-    try:
-        return np.asarray(answer, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise NotYet(f"give your SpikeMonitor (or an array of spike times in ms), got {type(answer).__name__}") from None
 
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lesson00 import NotYet, as_float, checker, one_parameter_change
+from . import NotYet, as_float, checker, one_parameter_change
 
 __all__ = ["check_1", "check_2", "check_3", "FS_CURRENTS", "FS_DURATION_MS"]
 

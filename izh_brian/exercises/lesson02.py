@@ -14,7 +14,7 @@ Every expected value is computed with the package when the check runs.
 
 from __future__ import annotations
 
-from .lesson00 import NotYet, checker, one_parameter_change
+from . import NotYet, checker, one_parameter_change
 
 __all__ = ["check_1", "check_2", "check_3", "panels_2004", "off_diagonal_2004", "failing_at", "FINE_DT_MS"]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .lesson00 import NotYet, as_float, checker, one_parameter_change
+from . import NotYet, as_float, checker, one_parameter_change
 
 __all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "StepResponse", "MYSTERY_CLASSES"]
 

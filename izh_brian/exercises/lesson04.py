@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lesson00 import NotYet, as_float, checker
+from . import NotYet, as_float, checker
 
 __all__ = ["check_1", "check_2", "check_3", "EX1_CURRENT", "EX2_CELLS", "firing_threshold", "rest_kind",
            "THRESHOLD_TOL", "THRESHOLD_RUN_MS"]

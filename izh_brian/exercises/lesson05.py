@@ -23,7 +23,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import PLACEHOLDER_HINT, Feedback, feedback, is_placeholder
+from . import Feedback, guarded
+from . import NotYet as _Bad
+from . import as_number as _number
 
 __all__ = ["LATENCY_DTS", "SCHEMES", "SCHEME_PATTERN", "check_1", "check_2", "check_3",
            "pulse_samples", "latency_ms", "schemes_keeping"]
@@ -38,17 +40,7 @@ SCHEMES = ("figure1", "euler", "rk4", "net2003", "nest", "nest_published")
 SCHEME_PATTERN = "depolarizing_after_potential"
 
 
-class _Bad(ValueError):
-    """An answer that cannot be checked; the message says why."""
 
-
-def _number(x, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise _Bad(f"{what} should be a number, got {x!r} ({type(x).__name__})")
-    x = float(x)
-    if not math.isfinite(x):
-        raise _Bad(f"{what} should be a finite number, got {x!r}")
-    return x
 
 
 def _per_dt(answer, what: str) -> dict:
@@ -71,17 +63,6 @@ def _per_dt(answer, what: str) -> dict:
     return out
 
 
-def _guarded(exercise: str, body, answer) -> Feedback:
-    """Run one check body; a placeholder, a bad answer or any failure becomes NOT YET (never raises)."""
-    if is_placeholder(answer):
-        return feedback(False, PLACEHOLDER_HINT, LESSON, exercise)
-    try:
-        ok, message = body(answer)
-    except _Bad as exc:
-        return feedback(False, str(exc), LESSON, exercise)
-    except Exception as exc:  # a check must never stop the lesson
-        return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", LESSON, exercise)
-    return feedback(ok, message, LESSON, exercise)
 
 
 # --------------------------------------------------------------------------- what the package says
@@ -149,7 +130,7 @@ def check_1(answer) -> Feedback:
                       f"({n[0.1] * 0.1:g} ms): a strict pulse of width w lasts w/dt - 1 samples, so the finer "
                       "grid delivers more charge")
 
-    return _guarded("1", body, answer)
+    return guarded(LESSON, "1", body, answer)
 
 
 def check_2(answer) -> Feedback:
@@ -172,7 +153,7 @@ def check_2(answer) -> Feedback:
                       f"for at least {TOL.latency_min_ms:g} ms; near threshold the latency falls steeply as the "
                       "input grows, and the finer grid's pulse carries more charge")
 
-    return _guarded("2", body, answer)
+    return guarded(LESSON, "2", body, answer)
 
 
 def check_3(answer) -> Feedback:
@@ -202,4 +183,4 @@ def check_3(answer) -> Feedback:
         return True, (f"{', '.join(sorted(kept))} keep the after-depolarisation: look at where each of them "
                       "takes u from (the new v or the old one)")
 
-    return _guarded("3", body, answer)
+    return guarded(LESSON, "3", body, answer)

@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import numpy as np
 
-from . import PLACEHOLDER_HINT, Feedback, feedback, is_placeholder
+from . import Feedback, guarded
+from . import NotYet as _Bad
+from . import as_number as _number
 
 __all__ = ["A_GRID", "I_GRID", "RHEOBASE_NEURON", "check_1", "check_2", "check_3", "chatters", "fs_threshold_a",
            "rheobase"]
@@ -43,30 +44,9 @@ RHEOBASE_DURATION_MS = 200.0
 D_RANGE = (-10.0, 30.0)
 
 
-class _Bad(ValueError):
-    """An answer that cannot be checked; the message says why."""
 
 
-def _number(x, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise _Bad(f"{what} should be a number, got {x!r} ({type(x).__name__})")
-    x = float(x)
-    if not math.isfinite(x):
-        raise _Bad(f"{what} should be a finite number, got {x!r}")
-    return x
 
-
-def _guarded(exercise: str, body, answer) -> Feedback:
-    """Run one check body; a placeholder, a bad answer or any failure becomes NOT YET (never raises)."""
-    if is_placeholder(answer):
-        return feedback(False, PLACEHOLDER_HINT, LESSON, exercise)
-    try:
-        ok, message = body(answer)
-    except _Bad as exc:
-        return feedback(False, str(exc), LESSON, exercise)
-    except Exception as exc:  # a check must never stop the lesson
-        return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", LESSON, exercise)
-    return feedback(ok, message, LESSON, exercise)
 
 
 def _first_failure(verdict) -> str:
@@ -136,7 +116,7 @@ def check_1(answer) -> Feedback:
         return True, (f"d = {d:g} chatters: a small after-spike jump of u lets v, reset high at -50 mV, fire "
                       "again at once, until u has grown enough to end the burst")
 
-    return _guarded("1", body, answer)
+    return guarded(LESSON, "1", body, answer)
 
 
 def check_2(answer) -> Feedback:
@@ -156,7 +136,7 @@ def check_2(answer) -> Feedback:
         return True, (f"a = {a:g} is the smallest value of the grid that gives fast spiking: u recovers fast "
                       "enough that each spike's jump d has decayed before the next one, so the rate hardly adapts")
 
-    return _guarded("2", body, answer)
+    return guarded(LESSON, "2", body, answer)
 
 
 def check_3(answer) -> Feedback:
@@ -175,4 +155,4 @@ def check_3(answer) -> Feedback:
             return False, f"at I = {I:g} it fires ({counts[I]} spikes), and it fires at I - 0.1 too; go lower"
         return True, f"I = {I:g} mV/ms is the rheobase on the grid: {counts[I]} spike(s), none at {I - 0.1:.1f}"
 
-    return _guarded("3", body, answer)
+    return guarded(LESSON, "3", body, answer)

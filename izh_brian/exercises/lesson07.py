@@ -20,12 +20,13 @@ the reason.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
 
-from . import PLACEHOLDER_HINT, Feedback, feedback, is_placeholder
+from . import Feedback, guarded
+from . import NotYet as _Bad
+from . import as_number as _number
 
 __all__ = ["NETWORK", "FRACTION_NETWORK", "GAMMA_SEEDS", "WEIGHT_RANGE", "check_1", "check_2", "check_3", "excitatory_fraction",
            "busiest_step", "synaptic_input", "total_input", "peak_frequencies"]
@@ -42,30 +43,9 @@ GAMMA_SEEDS = (1, 2)
 WEIGHT_RANGE = {"we": (0.0, 1.5), "wi": (0.0, 4.0)}
 
 
-class _Bad(ValueError):
-    """An answer that cannot be checked; the message says why."""
 
 
-def _number(x, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise _Bad(f"{what} should be a number, got {x!r} ({type(x).__name__})")
-    x = float(x)
-    if not math.isfinite(x):
-        raise _Bad(f"{what} should be a finite number, got {x!r}")
-    return x
 
-
-def _guarded(exercise: str, body, answer) -> Feedback:
-    """Run one check body; a placeholder, a bad answer or any failure becomes NOT YET (never raises)."""
-    if is_placeholder(answer):
-        return feedback(False, PLACEHOLDER_HINT, LESSON, exercise)
-    try:
-        ok, message = body(answer)
-    except _Bad as exc:
-        return feedback(False, str(exc), LESSON, exercise)
-    except Exception as exc:  # a check must never stop the lesson
-        return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", LESSON, exercise)
-    return feedback(ok, message, LESSON, exercise)
 
 
 # --------------------------------------------------------------------------- what the package says
@@ -165,7 +145,7 @@ def check_1(answer) -> Feedback:
         return False, (f"not the sum of S[0, j] over the neurons j that fired at step {k} "
                        "(find them with res.spike_i[res.spike_steps == k])")
 
-    return _guarded("1", body, answer)
+    return guarded(LESSON, "1", body, answer)
 
 
 def check_2(answer) -> Feedback:
@@ -186,7 +166,7 @@ def check_2(answer) -> Feedback:
                       "coupling the thalamic noise drives the cells, and net.m gives the excitatory ones the stronger "
                       "noise (5 randn against 2 randn)")
 
-    return _guarded("2", body, answer)
+    return guarded(LESSON, "2", body, answer)
 
 
 def check_3(answer) -> Feedback:
@@ -213,4 +193,4 @@ def check_3(answer) -> Feedback:
             return True, f"peaks in the gamma band ({lo:g}-{hi:g} Hz) for both seeds ({text})"
         return False, f"the peak must lie in {lo:g}-{hi:g} Hz for both seeds; got {text}"
 
-    return _guarded("3", body, answer)
+    return guarded(LESSON, "3", body, answer)

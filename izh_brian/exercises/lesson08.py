@@ -27,9 +27,10 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import numpy as np
 
-from . import PLACEHOLDER_HINT, Feedback, feedback, is_placeholder
+from . import Feedback, guarded
+from . import NotYet as _Bad
+from . import as_number as _number
 
 __all__ = ["CURRENT_PA", "C_2007_PF", "B_2007", "NEST_PATTERN", "check_1", "check_2", "check_3",
            "converted_currents", "form_2007", "nest_prediction"]
@@ -48,17 +49,7 @@ NEST_PATTERN = "tonic_bursting"
 NEST_DEFAULT_CONSISTENT = True
 
 
-class _Bad(ValueError):
-    """An answer that cannot be checked; the message says why."""
 
-
-def _number(x, what: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise _Bad(f"{what} should be a number, got {x!r} ({type(x).__name__})")
-    x = float(x)
-    if not math.isfinite(x):
-        raise _Bad(f"{what} should be a finite number, got {x!r}")
-    return x
 
 
 def _keys(ans, keys) -> dict:
@@ -73,17 +64,6 @@ def _keys(ans, keys) -> dict:
     return ans
 
 
-def _guarded(exercise: str, body, answer) -> Feedback:
-    """Run one check body; a placeholder, a bad answer or any failure becomes NOT YET (never raises)."""
-    if is_placeholder(answer):
-        return feedback(False, PLACEHOLDER_HINT, LESSON, exercise)
-    try:
-        ok, message = body(answer)
-    except _Bad as exc:
-        return feedback(False, str(exc), LESSON, exercise)
-    except Exception as exc:  # a check must never stop the lesson
-        return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", LESSON, exercise)
-    return feedback(ok, message, LESSON, exercise)
 
 
 def _close(x, y, tol=1e-6) -> bool:
@@ -148,7 +128,7 @@ def check_1(answer) -> Feedback:
         return True, (f"{right['nest']:g} mV/ms in izh_brian for NEST's {CURRENT_PA:g} pA; {right['nml2007']:g} "
                       f"mV/ms in a {C_2007_PF:g} pF izhikevich2007Cell (only C = 1 pF keeps the 2003 numbers)")
 
-    return _guarded("1", body, answer)
+    return guarded(LESSON, "1", body, answer)
 
 
 def check_2(answer) -> Feedback:
@@ -173,7 +153,7 @@ def check_2(answer) -> Feedback:
         return True, (f"k = {right['k']:g} nS/mV, vr = {right['vr']:g} mV (the rest of RS), vt = {right['vt']:g} mV; "
                       f"u7 = u - b vr = u + {-B_2007 * right['vr']:g}, so NeuroML's start (v0 = vr, u7 = 0) is the rest")
 
-    return _guarded("2", body, answer)
+    return guarded(LESSON, "2", body, answer)
 
 
 def check_3(answer) -> Feedback:
@@ -201,4 +181,4 @@ def check_3(answer) -> Feedback:
         return True, (f"scheme {right['scheme']!r}, first spike at {right['first_spike_ms']:g} ms (figure1.m: "
                       f"{right['figure1_first_spike_ms']:g} ms)")
 
-    return _guarded("3", body, answer)
+    return guarded(LESSON, "3", body, answer)
