@@ -3,8 +3,8 @@
 The test files (tests/data) hold the shapes the community's models use: populationList populations with
 instances, inputLists with path targets, explicitInputs in both target forms, pulse/ramp/sine/compound
 generators, projections with expOneSynapse, expTwoSynapse and alphaSynapse (connection and connectionWD with
-weights and zero and non-zero delays, from earlier and from later populations) and point-cell ComponentTypes
-defined in LEMS. jNeuroML's spike steps for them are stored in ``jnml_expected_spikes.json``; a test reruns
+weights and zero and non-zero delays, from earlier and from later populations), spike sources (spikeArray,
+spikeGenerator) as populations, and point-cell ComponentTypes defined in LEMS. jNeuroML's spike steps for them are stored in ``jnml_expected_spikes.json``; a test reruns
 jNeuroML whenever Java is present so that the stored data cannot go stale, and another compares the output
 files byte for byte.
 """
@@ -27,7 +27,7 @@ from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_mo
 DATA = os.path.join(os.path.dirname(__file__), "data")
 JAVA_OK, JAVA_WHY = jneuroml_available()
 needs_java = pytest.mark.skipif(not JAVA_OK, reason=JAVA_WHY)
-FILES = ("net_synapses.xml", "custom_types.xml")
+FILES = ("net_synapses.xml", "custom_types.xml", "net_sources.xml")
 
 with open(os.path.join(DATA, "jnml_expected_spikes.json")) as fh:
     EXPECTED = json.load(fh)["files"]
@@ -81,6 +81,26 @@ def test_synapses_drive_the_postsynaptic_cells(runs):
     first = run.spike_times_ms["exc"][2][0]
     drivers = np.concatenate(run.spike_times_ms["drivers"][1:])
     assert np.any((drivers < first - 0.5))
+
+
+def test_spike_sources(runs):
+    """A spikeArray emits each listed spike on the first step whose time reaches it, a spikeGenerator one
+    spike per period starting after one period; cells[0] fires only because of the spikeArray's
+    expOneSynapse input (it gets no current), after the array's first spike."""
+    run = runs["net_sources.xml"]
+    # jLEMS's clock is a running sum of the step in seconds: 1600 steps of 25 us fall just short of 0.04 s,
+    # so the spike listed at 40 ms goes out one step later, at 40.025 ms.
+    t, clock = 0.0, []
+    for _ in range(4000):
+        t += 0.025e-3
+        clock.append(t)
+    expected = [next(k + 1 for k, tk in enumerate(clock) if tk >= tau) * 0.025
+                for tau in (10e-3, 12.5e-3, 15.01e-3, 40e-3, 41e-3, 42.0125e-3)]
+    assert abs(expected[3] - 40.025) < 1e-9
+    np.testing.assert_allclose(run.spike_times_ms["arr"][0], expected, atol=1e-9)
+    gen = run.spike_times_ms["gen"][0]
+    assert len(gen) == 13 and np.allclose(np.diff(gen), 7.3, atol=0.025 + 1e-9)
+    assert len(run.spike_times_ms["cells"][0]) >= 1 and run.spike_times_ms["cells"][0][0] > 10.0
 
 
 def test_custom_component_types(runs):

@@ -412,6 +412,41 @@ def _const_rhs(code: str, unit) -> str:
     return code
 
 
+_SOURCE_KINDS = ("spikeArray", "spikeGenerator", "spikeGeneratorPoisson")
+
+
+def source_steps(spec, t_next, seed: int = 0) -> list:
+    """Steps j (spike stamped at t_j, ``t_next[j - 1]``) of a spike source, on jLEMS's running-sum clock.
+
+    ``spikeArray``: the first step with ``t >= time`` for each spike (Inputs.xml ``spike``);
+    ``spikeGenerator``: ``tnext - t < 1e-9 ms`` with ``tnext`` starting at ``period`` and advancing by it;
+    ``spikeGeneratorPoisson``: exponential intervals of mean 1/averageRate from numpy's generator seeded with
+    ``seed`` (jNeuroML draws its own numbers: same statistics, not the same spikes).
+    """
+    out = []
+    if spec.kind == "spikeArray":
+        for tau in spec.params["times_s"]:
+            j = int(np.searchsorted(t_next, tau, side="left"))
+            if j < len(t_next):
+                out.append(j + 1)
+    elif spec.kind == "spikeGenerator":
+        period, tnext = spec.params["period_s"], spec.params["period_s"]
+        for j, t in enumerate(t_next):
+            if tnext - t < 1e-12:
+                out.append(j + 1)
+                tnext += period
+    else:
+        rate = spec.params["rate_hz"]
+        if rate > 0:
+            rng = np.random.default_rng(seed)
+            tnext = -np.log(rng.random()) / rate
+            for j, t in enumerate(t_next):
+                if t > tnext:
+                    out.append(j + 1)
+                    tnext = t + -np.log(rng.random()) / rate
+    return sorted(set(out))
+
+
 @dataclass
 class GroupPlan:
     """One NeuronGroup: the cells of one ComponentType, in population order."""
@@ -448,7 +483,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     ``traces``: ``{(population, index, variable): array of SI values at t_1 .. t_n}`` for ``record``, a
     list of such keys.
     """
-    from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms, second
+    from brian2 import Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, ms, second
     from brian2.units.fundamentalunits import Quantity
 
     from ..model import make_stimulus_function
@@ -482,7 +517,16 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     where_of = {}
     cell_types = {}
     current = None
+    sources = {}
     for pop in model.populations.values():
+        spec = model.cells.get(pop.component)
+        if spec is not None and spec.kind in _SOURCE_KINDS:
+            current = GroupPlan(None, [(pop.id, i, pop.component) for i in range(pop.size)], {pop.id})
+            plans[f"g{len(plans)}"] = current
+            sources[pop.id] = spec
+            where_of[pop.id] = pop.where
+            current = None
+            continue
         comp = m.components.get(pop.component)
         if comp is None:
             raise LEMSTypeError(f"population {pop.id!r}: component {pop.component!r} not found by PyLEMS")
@@ -491,7 +535,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                 cell_types[comp.type] = translate_cell(m, comp.type)
             except LEMSTypeError as exc:
                 raise LEMSTypeError(f"<population> in {pop.where}: {exc}") from None
-        split = current is None or current.ct.name != comp.type or bool(zero_delay.get(pop.id, set()) & current.pops)
+        split = current is None or current.ct is None or current.ct.name != comp.type or bool(zero_delay.get(pop.id, set()) & current.pops)
         if split:
             current = GroupPlan(cell_types[comp.type], [])
             plans[f"g{len(plans)}"] = current
@@ -499,6 +543,10 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         for i in range(pop.size):
             current.members.append((pop.id, i, pop.component))
         where_of[pop.id] = pop.where
+    for proj in model.projections:
+        if proj.post in sources:
+            raise LEMSTypeError(f"<projection> {proj.id!r} in {proj.where}: its postsynaptic population "
+                                f"{proj.post!r} holds spike sources, which take no synapses")
     locate = {}
     for tname, plan in plans.items():
         for col, (pid, i, _c) in enumerate(plan.members):
@@ -507,6 +555,15 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     # Inputs: time-only generators, sampled at t_k+1, summed per cell; cells with the same inputs share a column.
     per_cell: dict = {}
     for pop, idx, inp, w, where in model.explicit_inputs:
+        ct = plans[locate[(pop, idx)][0]].ct
+        if ct is None:
+            raise LEMSTypeError(f"{where}: {pop!r} holds spike sources, which take no inputs")
+        dl = model.inputs[inp].dimensionless
+        if ct.input_var is None or dl != _dimless(ct.input_unit):
+            takes = ("no inputs" if ct.input_var is None else
+                     "dimensionless *DL generators" if _dimless(ct.input_unit) else "generators in amperes")
+            raise LEMSTypeError(f"{where}: {model.inputs[inp].kind} {inp!r} cannot drive a {ct.name} (its cells "
+                                f"take {takes})")
         per_cell.setdefault((pop, idx), []).append((inp, w))
     cache = {}
 
@@ -522,6 +579,21 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     for gi, (tname, plan) in enumerate(plans.items()):
         ct = plan.ct
         n = len(plan.members)
+        if ct is None:
+            # Spike sources: their spikes, computed on jLEMS's clock, emitted in their population's turn.
+            idx, times = [], []
+            for col, (pid, _i, _c) in enumerate(plan.members):
+                for j in source_steps(sources[pid], t_next, seed=col + 1000 * gi):
+                    idx.append(col)
+                    times.append((j - 1) * dt_ms)
+            G = SpikeGeneratorGroup(n, np.array(idx, dtype=int), np.array(times) * ms, dt=dt_ms * ms,
+                                    when="groups", order=5 * gi + 2, name=f"lems_{gi}_source",
+                                    codeobj_class=codeobj_class)
+            mon = SpikeMonitor(G, record=True, when="end")
+            net.add(G, mon)
+            groups[tname] = (G, plan, [], gi)
+            monitors[tname] = mon
+            continue
         lines = []
         for lname in ct.param_names:
             lines.append(f"{ct.brian(lname)} : {_base_unit_str(ct.units[ct.brian(lname)])} (constant)")
@@ -739,6 +811,10 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             raise LEMSTypeError(f"cannot record {pid}[{idx}]: no such cell")
         tname, col = locate[(pid, idx)]
         ct = groups[tname][1].ct
+        if ct is None:
+            if key in optional:
+                continue
+            raise LEMSTypeError(f"cannot record {pid}[{idx}]/{var}: {pid!r} holds spike sources")
         if var not in ct.state_names and key in optional:
             continue
         if (tname, var) in wanted and key in [k for k, _c in wanted[(tname, var)]]:

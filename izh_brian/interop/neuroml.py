@@ -88,14 +88,16 @@ _CELLS = ("izhikevichCell", "izhikevich2007Cell")
 _INPUTS = ("pulseGeneratorDL", "rampGeneratorDL", "pulseGenerator", "rampGenerator", "sineGeneratorDL",
            "sineGenerator", "compoundInputDL", "compoundInput")
 _SYNAPSES = ("expOneSynapse", "expTwoSynapse", "alphaSynapse", "gapJunction")
+#: Spike sources a population can hold (they drive projections).
+_SOURCES = ("spikeArray", "spikeGenerator", "spikeGeneratorPoisson")
 _IGNORED = ("notes", "annotation", "property", "Dimension", "Unit", "Display", "Line", "OutputFile",
             "OutputColumn", "EventOutputFile", "EventSelection", "Meta", "Target", "DefaultRun")
 #: Elements read (or knowingly ignored: displays, outputs, notes, unit definitions).
 SUPPORTED_ELEMENTS = ("Lems", "neuroml", "Include", "include", "network", "population", "instance", "location",
                       "explicitInput", "inputList", "input", "inputW", "projection", "connection", "connectionWD",
                       "electricalProjection", "electricalConnection", "electricalConnectionInstance",
-                      "electricalConnectionInstanceW", "ComponentType", "Simulation") + _CELLS + _INPUTS \
-    + _SYNAPSES + _IGNORED
+                      "electricalConnectionInstanceW", "ComponentType", "Simulation", "spike") + _CELLS + _INPUTS \
+    + _SYNAPSES + _SOURCES + _IGNORED
 
 
 class NeuroMLError(ValueError):
@@ -453,6 +455,24 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             _add_unique(model.cells, CellSpec(_require(elem, "id"), tag, attrs, _where(elem)), elem, model)
         elif tag in _INPUTS:
             _add_unique(model.inputs, _read_input(elem, tag), elem, model)
+        elif tag in _SOURCES:
+            params = {}
+            if tag == "spikeArray":
+                times = []
+                for child in _children(elem):
+                    if _tag(child) != "spike":
+                        raise _unsupported(child, elem)
+                    times.append(_quantity(child, "time", "time", si=True))
+                params["times_s"] = sorted(times)
+            elif tag == "spikeGenerator":
+                params["period_s"] = _quantity(elem, "period", "time", si=True)
+                if not params["period_s"] > 0:
+                    raise NeuroMLError(f"<{tag}> in {_where(elem)}: period must be > 0")
+            else:
+                params["rate_hz"] = _quantity(elem, "averageRate", "per_time", si=True)
+                if not params["rate_hz"] >= 0:
+                    raise NeuroMLError(f"<{tag}> in {_where(elem)}: averageRate must be >= 0")
+            _add_unique(model.cells, CellSpec(_require(elem, "id"), tag, params, _where(elem)), elem, model)
         elif tag in _SYNAPSES:
             attrs = {k: v for k, v in elem.attrib.items() if not k.startswith("_") and k != "id"}
             _add_unique(model.synapses, CellSpec(_require(elem, "id"), tag, attrs, _where(elem)), elem, model)
