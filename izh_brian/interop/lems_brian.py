@@ -73,17 +73,25 @@ _CORE_DIR = None
 
 
 def core_types_dir() -> str:
-    """The NeuroML2 core ComponentType files, extracted once per process from pyNeuroML's jNeuroML jar."""
+    """The NeuroML2 core ComponentType files, extracted once per process from the jNeuroML jar that pyNeuroML
+    bundles (``NeuroML2CoreTypes/`` in the jar) into a temporary folder."""
     global _CORE_DIR
     if _CORE_DIR is None or not os.path.isdir(_CORE_DIR):
+        import zipfile
+
+        from .jneuroml import JNeuroMLError, find_jar
+
         try:
-            from pyneuroml.pynml import extract_lems_definition_files
-        except ImportError:
-            raise LEMSTypeError("running NeuroML/LEMS models needs pyNeuroML (pip install pyneuroml), which "
-                                "bundles the NeuroML2 core ComponentTypes") from None
+            jar = find_jar()
+        except JNeuroMLError as exc:
+            raise LEMSTypeError(f"running NeuroML/LEMS models needs the NeuroML2 core types from pyNeuroML's "
+                                f"jNeuroML jar: {exc}") from None
         dest = tempfile.mkdtemp(prefix="izh_nml2core_")
-        with contextlib.redirect_stdout(io.StringIO()):
-            _CORE_DIR = extract_lems_definition_files(dest).rstrip("/")
+        with zipfile.ZipFile(jar) as zf:
+            for name in zf.namelist():
+                if name.startswith("NeuroML2CoreTypes/") and name.endswith(".xml"):
+                    zf.extract(name, dest)
+        _CORE_DIR = os.path.join(dest, "NeuroML2CoreTypes")
     return _CORE_DIR
 
 
