@@ -34,9 +34,20 @@ In the step from :math:`t_k` to :math:`t_{k+1}`:
 3. all state variables advance together, ``x += dt * x'``;
 4. the ``OnCondition`` that emits ``spike`` is tested on the new state; if it
    holds, its assignments run and the spike is stamped at :math:`t_{k+1}`;
-5. a spike reaches the ``OnEvent`` of its synapses after the connection's
-   delay (a delay of 0 acts at the end of the same step, so the post-synaptic
-   cell first feels it in the next step).
+5. jLEMS advances the populations in the file's order and hands a zero-delay
+   spike to its synapses at once: a post-synaptic population after the
+   pre-synaptic one feels it in the same step, one before it in the next.
+   Each group's update, spikes, zero-delay deliveries and reset are scheduled
+   in that order (a population that receives a zero-delay projection from the
+   group before it starts a new group);
+6. a delayed event is due at ``T[k] + delay`` (``T`` the running-sum clock)
+   and handed over at the start of the first step ``m`` with ``T[m] >= due``;
+   ``m - k`` takes one of two values per delay, so a delayed projection has two
+   pathways and each event takes the one its spike step decides.
+
+Synapse states are kept per post-synaptic cell and projection (jLEMS keeps one
+per connection): the sums round differently, which can move a spike by a step
+after a long run of a network with many synapses per cell (docs/neuroml.md).
 
 ``izh-brian crosscheck`` and the tests compare these spike times with
 jNeuroML's own, step for step.

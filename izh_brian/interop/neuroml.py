@@ -3,33 +3,35 @@ r"""Read, run and write NeuroML2 / LEMS models of Izhikevich cells.
 Reading
 -------
 :func:`read_model` parses a NeuroML2 document or a LEMS file (the form
-jNeuroML runs) holding ``izhikevichCell`` (2003 form), ``izhikevich2007Cell``
-(2007 book form), the inputs ``pulseGeneratorDL``, ``rampGeneratorDL``,
-``pulseGenerator`` and ``rampGenerator``, a ``network`` of ``population`` s
-with ``explicitInput`` s (or ``inputList`` s), and a ``Simulation`` (length,
-step). ``Include`` s of the NeuroML core types are known; other included files
-are read too. Parsing is safe: defusedxml forbids DTDs, entity declarations
-and external references. An element this module does not support, a missing
-attribute or a malformed value raises :class:`NeuroMLError`, a ValueError
-whose message names the element, the file and the line.
+jNeuroML runs): cells (``izhikevichCell``, ``izhikevich2007Cell`` and
+components of point-cell ComponentTypes the files define), the inputs
+``pulseGenerator``, ``rampGenerator``, ``sineGenerator`` (and their DL forms)
+and ``compoundInput(DL)``, spike sources (``spikeArray``, ``spikeGenerator``,
+``spikeGeneratorPoisson``), synapses (``expOneSynapse``, ``expTwoSynapse``,
+``alphaSynapse``, ``gapJunction``), a ``network`` of ``population`` s (``size``
+or ``populationList`` with ``instance`` s), ``explicitInput`` s,
+``inputList`` s, ``projection`` s and ``electricalProjection`` s, and a
+``Simulation`` (length, step, outputs, displays). ``Include`` s of the NeuroML
+core types are known; other included files are read too. Parsing is safe:
+defusedxml forbids DTDs, entity declarations and external references. An
+element this module does not support, a missing attribute or a malformed value
+raises :class:`NeuroMLError`, a ValueError whose message names the element, the
+file and the line.
 
 Running
 -------
-:func:`run_model` builds the Brian2 network (one NeuronGroup per cell form,
-parameters per neuron) and integrates it as jNeuroML does (jLEMS, forward
-Euler): in the step from :math:`t_k` to :math:`t_{k+1}` the inputs take their
-value at :math:`t_{k+1}`, then
-
-.. math::
-
-    v \leftarrow v + \Delta t\, f(v, u, I(t_{k+1})), \qquad
-    u \leftarrow u + \Delta t\, g(v_\text{old}, u),
-
-both from the old values; ``v > thresh`` (``vpeak``) after the update is a
-spike at :math:`t_{k+1}`, and resets. The inputs of NeuroML are
-``delay <= t < delay + duration`` windows; inputs on one cell add up. This
-reproduces jNeuroML's own spike times step for step (see the tests and
-``izh-brian crosscheck``).
+:func:`run_model` translates the model with PyLEMS into Brian2
+(:mod:`izh_brian.interop.lems_brian`: one NeuronGroup per run of populations
+of one ComponentType, one Synapses object per projection) and integrates it as
+jNeuroML does (jLEMS, forward Euler): in the step from :math:`t_k` to
+:math:`t_{k+1}` the inputs take their value at :math:`t_{k+1}`, every state
+variable advances from the old values, and the spike condition on the new
+state is a spike at :math:`t_{k+1}`, which resets. The inputs of NeuroML are
+``delay <= t < delay + duration`` windows; inputs on one cell add up. Events
+follow jLEMS's order (see :mod:`izh_brian.interop.lems_brian`).
+:func:`write_outputs` writes the Simulation's ``OutputFile`` s and
+``EventOutputFile`` s as jnml does; :func:`plot_displays` draws its
+``Display`` s.
 
 Writing
 -------
