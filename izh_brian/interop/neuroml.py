@@ -36,7 +36,8 @@ follow jLEMS's order (see :mod:`izh_brian.interop.lems_brian`).
 Writing
 -------
 :func:`export_presets` writes presets as a NeuroML2 document and a LEMS
-simulation file that includes it: presets of the standard form as
+simulation file that includes it (the document with libNeuroML, the LEMS file
+with pyNeuroML's ``LEMSSimulation``): presets of the standard form as
 ``izhikevichCell`` s with dimensionless generators, class-1 presets
 (4.1 v + 108) as the equal ``izhikevich2007Cell`` (:func:`as_2007_form`) with
 generators in pA. The accommodation preset (``u' = a b (v + 65)``) has no
