@@ -1304,6 +1304,7 @@ def bench_figures(report: bool = True, timeout: int = 1800) -> dict:
     import tempfile
 
     cache = Path(tempfile.mkdtemp(prefix="izh_brian_figures_cold_"))
+    load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     try:
         with tempfile.TemporaryDirectory(prefix="izh_brian_figures_out_") as out:
             cold_s, cold = _cli_run(["figures", "--out", out, "--format", "png"], cache, timeout)
@@ -1321,6 +1322,8 @@ def bench_figures(report: bool = True, timeout: int = 1800) -> dict:
                                cache / "brian_extensions") - modules)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+    res["loadavg_1min"] = [load0, os.getloadavg()[0] if hasattr(os, "getloadavg") else None]
+    res["n_cpus"] = os.cpu_count()
     res["goal_met"] = {"cold_figures": bool(res["cold_s"] <= FIGURES_GOALS["cold_figures_s"])}
     if "report_warm_s" in res:
         res["goal_met"]["warm_report"] = bool(res["report_warm_s"] <= FIGURES_GOALS["warm_report_s"])
@@ -1339,6 +1342,10 @@ def format_bench_figures(r: dict) -> str:
         s += (f"; `izh-brian report --no-lessons` first {r['report_first_s']:.1f} s ({r['report_modules']} more "
               f"modules), warm {r['report_warm_s']:.1f} s (goal <= {g['warm_report_s']:g} s: "
               f"{'met' if met['warm_report'] else 'NOT met'})")
+    load = r.get("loadavg_1min") or [None, None]
+    if load[0] is not None:
+        s += (f"\n    machine load (1-min average) {load[0]:.1f} at the start, {load[1]:.1f} at the end, on "
+              f"{r.get('n_cpus')} CPUs: other work on the machine stretches every time above")
     for key, sec in sorted(r["sections_cold"].items(), key=lambda kv: -kv[1]["seconds"]):
         s += (f"\n    cold figures {key:<18s} {sec['seconds']:6.1f} s  {sec.get('modules_compiled') or 0:3d} modules "
               f"({sec.get('process', 'main')} process)")

@@ -375,6 +375,10 @@ def test_lessons_are_executed_into_html(tmp_path):
     assert not (out / "lessons" / "hidden.html").exists()
     missing = R.render_lessons(out, tmp_path / "nowhere")
     assert missing["available"] is False and "nowhere" in missing["reason"]
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["report", "--out", str(out), "--notebooks", str(tmp_path / "nowhere")]) == 2
+    assert len(err.getvalue().strip().splitlines()) == 1 and "nowhere" in err.getvalue() and "--no-lessons" in err.getvalue()
 
 
 def test_figures_command_prints_time_and_modules_per_figure(tmp_path):
