@@ -44,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import interop, network, numerics, patterns
 from .jsonutil import to_jsonable
 
 __all__ = [
@@ -133,19 +134,6 @@ def _table(rows, columns=None) -> dict:
                 if k not in columns:
                     columns.append(k)
     return {"columns": list(columns), "cells": [[_fmt(r.get(c)) for c in columns] for r in rows]}
-
-
-def _optional(modname):
-    """Import ``izh_brian.<modname>``; return (module, None) or (None, reason)."""
-    full = f"izh_brian.{modname}"
-    try:
-        return importlib.import_module(full), None
-    except ModuleNotFoundError as exc:
-        if exc.name and (exc.name == full or full.startswith(exc.name + ".") or exc.name.startswith(full)):
-            return None, f"module {full} is not part of this build"
-        return None, f"module {full} needs {exc.name!r}, which is not installed"
-    except Exception as exc:  # pragma: no cover - a broken module
-        return None, f"module {full} failed to import: {type(exc).__name__}: {exc}"
 
 
 def cython_cache_dir() -> Path | None:
@@ -315,7 +303,6 @@ def section_parameters() -> dict:
     t0 = time.perf_counter()
     res = simulate_many([base.name] * len(overrides), overrides=overrides)
     sim_s = time.perf_counter() - t0
-    pat, _ = _optional("patterns")
     onset = float(base.stimulus.pieces[0].start) if base.stimulus.pieces else 0.0
     rows, sweep, k = [], [], 0
     for name, values in PARAMETER_SWEEP:
@@ -325,11 +312,9 @@ def section_parameters() -> dict:
             k += 1
             st = r.spike_times_ms
             isi = np.diff(st)
-            label = None
-            if pat is not None and hasattr(pat, "classify_features"):
-                feats = pat.step_response_features(st, onset, PARAMETER_DURATION_MS, v_mV=r.v_mV, t_ms=r.t_ms)
-                label = pat.classify_features(feats)
-                label = label[0] if isinstance(label, tuple) else label
+            feats = patterns.step_response_features(st, onset, PARAMETER_DURATION_MS, v_mV=r.v_mV, t_ms=r.t_ms)
+            label = patterns.classify_features(feats)
+            label = label[0] if isinstance(label, tuple) else label
             is_base = bool(value == getattr(base, name))
             rows.append({"parameter": name, "value": value, "RS value": getattr(base, name), "n_spikes": r.n_spikes,
                          "first ISI (ms)": float(isi[0]) if isi.size else None,
@@ -427,9 +412,7 @@ def section_fi_curves() -> dict:
 
 def section_validation(results) -> dict:
     """Each reference response checked against its firing pattern (:mod:`izh_brian.patterns`)."""
-    mod, why = _optional("patterns")
-    if mod is None:
-        return {"available": False, "reason": why}
+    mod = patterns
     rows = []
     for r in results:
         v = mod.validate_result(r)
@@ -461,9 +444,7 @@ def section_numerics(names=None) -> dict:
 
     ``names`` restricts the presets (a quick build); default all of them.
     """
-    mod, why = _optional("numerics")
-    if mod is None:
-        return {"available": False, "reason": why}
+    mod = numerics
     timings = {}
     if names is None:
         # The reference presets and the fine-dt variants in two calls: their steps (0.01 ms against up to
@@ -505,11 +486,7 @@ def section_class_map(n_scale: float = 1.0) -> dict:
     plane at c = -65, d = 2 separates FS and LTS. Each plane is one
     simulation (one NeuronGroup).
     """
-    mod, why = _optional("patterns")
-    if mod is None:
-        return {"available": False, "reason": why}
-    if not hasattr(mod, "class_map"):
-        return {"available": False, "reason": "izh_brian.patterns has no class_map()"}
+    mod = patterns
     from .presets import get_preset
 
     maps, rows = [], []
@@ -542,9 +519,7 @@ def _scenario_row(summ: dict) -> dict:
 
 def section_network(duration_ms=None) -> dict:
     """The 2003 network of 1000 neurons (:func:`izh_brian.network.simulate_network`, the paper scenario)."""
-    mod, why = _optional("network")
-    if mod is None:
-        return {"available": False, "reason": why}
+    mod = network
     kwargs = {"progress": False}
     if duration_ms is not None:
         kwargs["duration_ms"] = float(duration_ms)
@@ -563,9 +538,7 @@ def section_network_scenarios(duration_ms=None, paper_summary=None) -> dict:
     ``paper_summary`` (the summary of :func:`section_network`'s run with the
     same duration) is reused for the paper's row instead of running it again.
     """
-    mod, why = _optional("network")
-    if mod is None:
-        return {"available": False, "reason": why}
+    mod = network
     rows, seconds = [], {}
     for name in mod.SCENARIOS:
         if name == "paper" and paper_summary is not None:
@@ -607,9 +580,7 @@ def _crosscheck_tools() -> tuple[list[str], dict]:
 def section_crosscheck() -> dict:
     """Our spike times against NEST and jNeuroML (:func:`izh_brian.interop.crosscheck`), each skipped with a
     note when its tool is missing."""
-    mod, why = _optional("interop")
-    if mod is None:
-        return {"available": False, "reason": why}
+    mod = interop
     sims, skipped = _crosscheck_tools()
     notes = [f"{k}: {v}" for k, v in skipped.items()]
     if not sims:
