@@ -26,8 +26,10 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+# `python -m izh_brian.cli` rather than the izh-brian script: Brian2's cache key includes sys.executable, so
+# the report then shares its compiled code with the tests.
 report: $(STAMP)
-	$(VENV)/bin/izh-brian report --out report/build
+	$(PY) -m izh_brian.cli report --out report/build
 
 # The whole suite: unit tests, doctests, ruff, and every lesson and solution under nbval
 # (--dist loadfile keeps each notebook's cells in one kernel).
@@ -43,8 +45,10 @@ test-core: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks
 
+# The report shows report/build/bench_results.json when present (else a quick measurement, and says so).
 bench: $(STAMP)
-	$(PY) -m izh_brian.bench all
+	mkdir -p report/build
+	$(PY) -m izh_brian.bench all --save report/build/bench_results.json
 
 clean:
 	rm -rf report/build .pytest_cache
