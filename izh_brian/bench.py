@@ -596,13 +596,22 @@ def run_benches(which: str, quiet_stdout: bool = False) -> dict:
 
 
 def save_results(results: dict, path) -> None:
-    """Write ``results`` with their text, the time and the machine to ``path`` (JSON) for the report."""
+    """Write ``results`` with their text, the time and the machine to ``path`` (JSON) for the report.
+
+    Results already in ``path`` from other benchmarks are kept (a later run of the same benchmark
+    replaces its entry), so ``bench fit --save P`` and ``bench figures --save P`` add up.
+    """
     import datetime
     import platform
 
     from pathlib import Path
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        old = json.loads(Path(path).read_text()).get("results", {})
+    except (OSError, ValueError, AttributeError):
+        old = {}
+    results = {**{k: v for k, v in old.items() if k in BENCHES}, **results} if isinstance(old, dict) else results
     Path(path).write_text(json.dumps(to_jsonable({
         "saved_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.node()} ({os.cpu_count()} CPUs, {platform.platform(terse=True)})",

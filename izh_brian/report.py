@@ -69,6 +69,7 @@ __all__ = [
     "section_network_scenarios",
     "section_crosscheck",
     "section_speed",
+    "section_identifiability",
     "section_implementation",
     "PLAIN_BRIAN2_LISTING",
     "PARAMETER_SWEEP",
@@ -649,6 +650,33 @@ def section_speed(sections: dict, out_dir=None) -> dict:
     return out
 
 
+def section_identifiability(out_dir=None) -> dict:
+    """Fitting a, b, c, d back from each preset's own response (``izh_brian.fit.recovery_table``).
+
+    The 28 refits take minutes, so they run as a benchmark (``make bench``: ``python -m izh_brian.bench
+    all --save report/build/bench_results.json``) and this section shows the table saved there; without
+    it the section says how to make it. A parameter is "pinned" when its fitted values spread by less than
+    5 % of its search range (``izh_brian.fit``).
+    """
+    saved = _read_bench(Path(out_dir) / BENCH_RESULTS) if out_dir is not None else None
+    fit_res = (saved or {}).get("results", {}).get("fit")
+    rows = fit_res.get("recovery") if isinstance(fit_res, dict) else None
+    if not rows:
+        return {"available": False,
+                "reason": f"no saved recovery table: run `make bench` (it writes {BENCH_RESULTS} next to the report)"}
+    table_rows = []
+    for r in rows:
+        row = {"preset": r["name"]}
+        for k in "abcd":
+            row[k] = f"{r['true'][k]:.4g} -> {r['fitted'][k]:.4g}"
+        row.update(gamma=round(float(r["gamma"]), 3), validator="yes" if r.get("validator_ok") else "no",
+                   pinned=", ".join(r.get("pinned", [])) or "-")
+        table_rows.append(row)
+    n_ok = sum(1 for r in rows if r.get("matched"))
+    return {"available": True, "n_ok": n_ok, "n_total": len(rows), "saved_utc": saved.get("saved_utc"),
+            "table": _table(table_rows, ["preset", "a", "b", "c", "d", "gamma", "validator", "pinned"])}
+
+
 #: The model in plain Brian2, as a student would first write it: the listing printed in the report and run
 #: (with Brian2's numpy target, no compilation) when the report is built. ``G.I`` holds the step of 2004
 #: Fig. 1 (A); the run is split at its onset.
@@ -1149,7 +1177,8 @@ def _data_for_typst(s: dict, files: dict) -> dict:
                  "cache_dir", "equations", "abstract_code", "listing", "listing_lines", "plain", "schemes",
                  "lessons", "folder", "process", "n_excitatory", "summary_table")
     for key in ("parameters", "agreement", "phase_planes", "fi_curves", "validation", "numerics", "class_map",
-                "network", "network_scenarios", "crosscheck", "speed", "implementation", "lessons"):
+                "network", "network_scenarios", "crosscheck", "speed", "implementation", "lessons",
+                "identifiability"):
         sec = s.get(key, {})
         keep = {"available": bool(sec.get("available")), "reason": sec.get("reason")}
         for k in keep_keys:
@@ -1205,6 +1234,7 @@ def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=F
     ref = s["reference"]
     (out / "spike_times.json").write_text(json.dumps([r.to_dict() for r in ref["results"]], indent=1))
     s["speed"] = _section("speed", section_speed, s, out, progress=progress)
+    s["identifiability"] = _section("identifiability", section_identifiability, out, progress=progress)
     rest = [k for k in FIGURE_SECTIONS if k not in MAIN_FIGURES]
     figs.update(make_figures(out, sections=s, progress=progress, draw_timings=draw, keys=rest))
     figs = {k: figs[k] for k in FIGURE_SECTIONS if k in figs}

@@ -415,3 +415,27 @@ def test_reference_runs_table_is_complete():
         assert (r["a"], r["b"], r["c"], r["d"]) == (a, b, c, d), r["name"]
         assert isinstance(r["n_spikes"], int) and r["n_spikes"] == len(oracle.run_figure1(r["name"])[0]), r["name"]
     assert np.all(np.diff([0.0] + sec["dts_ms"]) > 0)
+
+
+def test_identifiability_table_comes_from_the_saved_recovery(tmp_path, monkeypatch):
+    """The identifiability section shows the recovery table that `make bench` saved next to the report
+    (true -> fitted per parameter, gamma, validator, pinned parameters) and, without it, says how to
+    make it instead of showing anything stale; saving one benchmark keeps the others already saved."""
+    from izh_brian import bench
+
+    missing = R.section_identifiability(tmp_path)
+    assert missing["available"] is False and "make bench" in missing["reason"]
+    row = {"name": "RS", "true": {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0},
+           "fitted": {"a": 0.0201, "b": 0.2, "c": -64.9, "d": 7.9}, "gamma": 0.97, "validator_ok": True,
+           "matched": True, "pinned": ["b", "c"]}
+    monkeypatch.setattr(bench, "BENCHES", {"check": (None, lambda r: "check line"), "fit": (None, lambda r: "fit line")})
+    path = tmp_path / R.BENCH_RESULTS
+    bench.save_results({"check": {"warm_s": 0.001}}, path)
+    bench.save_results({"fit": {"recovery": [row]}}, path)
+    saved = json.loads(path.read_text())
+    assert set(saved["results"]) == {"check", "fit"} and saved["text"] == "check line\nfit line"
+    sec = R.section_identifiability(tmp_path)
+    assert sec["available"] and (sec["n_ok"], sec["n_total"]) == (1, 1)
+    assert sec["table"]["columns"] == ["preset", "a", "b", "c", "d", "gamma", "validator", "pinned"]
+    assert sec["table"]["cells"][0][0] == "RS" and "0.02 -> 0.0201" in sec["table"]["cells"][0][1]
+    assert sec["table"]["cells"][0][-1] == "b, c"
