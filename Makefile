@@ -31,10 +31,11 @@ install: $(STAMP)
 report: $(STAMP)
 	$(PY) -m izh_brian.cli report --out report/build
 
-# The whole suite: unit tests, doctests, ruff, and every lesson and solution under nbval
+# The whole suite: ruff, the docstrings' examples, the unit tests and every lesson and solution under nbval
 # (--dist loadfile keeps each notebook's cells in one kernel).
 test: $(STAMP)
 	$(PY) -m ruff check izh_brian tests
+	$(PY) -m pytest -q -n 2 --doctest-modules izh_brian
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
 # The core tests only (exactness of the 28 protocols, the command line): the second stack in CI.
