@@ -31,6 +31,7 @@ Times are in ms, potentials in mV and currents in the paper's units (mV/ms).
 from __future__ import annotations
 
 import html
+import json
 import math
 import os
 import zipfile
@@ -68,13 +69,80 @@ SPIKE_CUTOFF_MV = 30.0
 #: A one-sample fall of v larger than this (mV) is a reset, when spikes are read off a trace.
 RESET_DROP_MV = 30.0
 
-# (preset name, dt, scheme) -> spike times (ms), or an error string
+# (preset record, dt, scheme) -> spike times (ms), or an error string
 _REFERENCE_CACHE: dict = {}
 
+#: Environment variable naming the folder of the on-disk cache of reference runs ("off" disables it);
+#: by default ``$XDG_CACHE_HOME/izh_brian`` or ``~/.cache/izh_brian``.
+DISK_CACHE_ENV = "IZH_BRIAN_CACHE"
 
-def clear_cache() -> None:
-    """Forget the cached reference runs."""
+
+def clear_cache(disk: bool = False) -> None:
+    """Forget the cached reference runs (in this process; with ``disk``, the on-disk cache too)."""
     _REFERENCE_CACHE.clear()
+    path = _disk_cache_file()
+    if disk and path is not None and os.path.exists(path):
+        os.remove(path)
+
+
+def _disk_cache_file():
+    """The JSON file of reference spike trains shared by separate ``izh-brian check`` runs, or None."""
+    folder = os.environ.get(DISK_CACHE_ENV)
+    if folder == "off":
+        return None
+    if not folder:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "izh_brian")
+    return os.path.join(folder, "check_reference_runs.json")
+
+
+def _disk_key(preset, dt: float, scheme: str) -> str:
+    """Everything a reference run depends on: the whole preset record (parameters, protocol), the step,
+    the scheme and the versions of izh_brian and Brian2, hashed."""
+    import hashlib
+
+    import brian2
+
+    from . import __version__
+
+    text = repr((preset, round(float(dt), 12), scheme, __version__, brian2.__version__))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _disk_read(key: str):
+    path = _disk_cache_file()
+    try:
+        with open(path) as fh:
+            value = json.load(fh).get(key)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(x, (int, float)) for x in value):
+        return np.asarray(value, dtype=float)
+    return None
+
+
+def _disk_write(key: str, value) -> None:
+    """Add one entry, atomically (a concurrent writer may win; the cache only saves time)."""
+    path = _disk_cache_file()
+    if path is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        try:
+            with open(path) as fh:
+                data = json.load(fh)
+            data = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            data = {}
+        data[key] = value if isinstance(value, str) else [float(x) for x in value]
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 # --------------------------------------------------------------------------- the report
@@ -419,8 +487,13 @@ def _spikes_from_trace(t: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def _reference_train(preset, dt: float, scheme: str):
     """The preset's spike times (ms) under ``scheme`` at step ``dt``, or an error string; cached."""
-    key = (preset.name, round(float(dt), 12), scheme)
+    key = (repr(preset), round(float(dt), 12), scheme)  # the whole record: a changed preset is another key
     if key not in _REFERENCE_CACHE:
+        dkey = _disk_key(preset, dt, scheme) if _disk_cache_file() is not None else None
+        cached = _disk_read(dkey) if dkey else None
+        if cached is not None:
+            _REFERENCE_CACHE[key] = cached
+            return cached
         from .simulate import DivergenceError, simulate_many
 
         try:
@@ -428,6 +501,8 @@ def _reference_train(preset, dt: float, scheme: str):
             _REFERENCE_CACHE[key] = np.asarray(r.spike_times_ms, dtype=float)
         except (DivergenceError, ValueError, NotImplementedError) as exc:
             _REFERENCE_CACHE[key] = f"{type(exc).__name__}: {exc}"
+        if dkey:
+            _disk_write(dkey, _REFERENCE_CACHE[key])
     return _REFERENCE_CACHE[key]
 
 

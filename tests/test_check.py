@@ -511,3 +511,35 @@ def test_check_benchmark_reports_its_times():
     assert r["shows_pattern"] is True and r["closest_scheme"] == "euler"
     text = bench.format_results({"check": r})
     assert "check" in text and "goal" in text
+
+
+def test_reference_runs_are_kept_on_disk_between_processes(figure1_student, monkeypatch, tmp_path):
+    """A second `izh-brian check` (a new process, an empty in-process cache) reads the reference runs
+    from the disk cache instead of simulating; a changed preset record is a different key, so it is
+    simulated again rather than answered from a stale entry."""
+    S = sys.modules["izh_brian.simulate"]
+    real = S.simulate_many
+    calls = []
+
+    def counting(presets, *, scheme="figure1", **kw):
+        calls.append(scheme)
+        return real(presets, scheme=scheme, **kw)
+
+    monkeypatch.setattr(S, "simulate_many", counting)
+    monkeypatch.setenv(C.DISK_CACHE_ENV, str(tmp_path))
+    C.clear_cache()
+    spikes = figure1_student[0]
+    first = check("tonic_spiking", spikes + 1.0).reference  # differs: all seven schemes are run
+    assert len(calls) == len(C.COMPARED_SCHEMES)
+    assert (tmp_path / "check_reference_runs.json").exists()
+    C.clear_cache()  # as a new process
+    calls.clear()
+    again = check("tonic_spiking", spikes + 1.0).reference
+    assert calls == [] and again == first
+    from izh_brian.presets import get_preset, with_overrides
+
+    changed = with_overrides(get_preset("tonic_spiking"), d=8.0)
+    C._reference_train(changed, changed.dt, "figure1")
+    assert calls == ["figure1"]
+    C.clear_cache(disk=True)
+    assert not (tmp_path / "check_reference_runs.json").exists()
