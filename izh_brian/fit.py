@@ -1189,38 +1189,13 @@ def fit_many(items, *, kind: str = "fit", scheduler=None, n_workers: int = 2, **
         raise ValueError(f"kind must be 'fit' or 'recover', got {kind!r}")
     if scheduler is None:
         return [_task(kind, it, kwargs) for it in items]
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise RuntimeError("Dask is not installed: pip install 'izh_brian[dask]' (dask, distributed)") from exc
-    from .sweep import _cache_plugin, compiled_modules
+    from .sweep import compiled_modules, dask_map
 
     # compile (or find) the code here once; the workers get copies
     warm = PopulationRunner(np.zeros(4), 0.25, kwargs.get("population", POPULATION))
     warm.run(0.02, 0.2, -65.0, 8.0, -65.0)
-    seed_modules = compiled_modules(warm.net)
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(n_workers=int(n_workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as exc:
-            raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
-    try:
-        plugin = _cache_plugin(None, seed_modules)
-        if hasattr(client, "register_plugin"):
-            client.register_plugin(plugin)
-        else:  # pragma: no cover - older distributed
-            client.register_worker_plugin(plugin)
-        futures = [client.submit(_task, kind, it, kwargs, pure=False) for it in items]
-        return client.gather(futures)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    return dask_map(_task, [(kind, it, kwargs) for it in items], scheduler=scheduler, n_workers=n_workers,
+                    seed_modules=compiled_modules(warm.net))
 
 
 def recovery_table(names=None, *, scheme: str = "figure1", budget: int = 16384, seed: int = 0,

@@ -694,7 +694,14 @@ def _chunk_task(spec: AtlasSpec, start: int, stop: int) -> dict:
     return out
 
 
-def _run_dask(spec, chunks, scheduler, n_workers, worker_cache_base):
+def dask_map(task, args_list, *, scheduler, n_workers=2, seed_modules=(), worker_cache_base=None) -> list:
+    """``[task(*args) for args in args_list]`` on a Dask cluster, one task per item, results in order.
+
+    ``scheduler`` is ``"local"`` (a LocalCluster of ``n_workers`` processes, closed afterwards) or a
+    scheduler address. ``seed_modules`` (compiled here, see :func:`compiled_modules`) are copied into each
+    worker's own Cython cache, so the workers do not compile. Used by the atlas and by
+    :func:`izh_brian.fit.fit_many`.
+    """
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -710,21 +717,25 @@ def _run_dask(spec, chunks, scheduler, n_workers, worker_cache_base):
         except OSError as exc:
             raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
     try:
-        # One point here compiles (or finds) the code the chunks need; the
-        # workers get copies of those modules in their own cache directories.
-        warm = simulate_points(replace(spec, classify=False), 0, 1)
-        plugin = _cache_plugin(worker_cache_base, warm["modules"])
+        plugin = _cache_plugin(worker_cache_base, seed_modules)
         if hasattr(client, "register_plugin"):
             client.register_plugin(plugin)
         else:  # pragma: no cover - older distributed
             client.register_worker_plugin(plugin)
-        futures = [client.submit(_chunk_task, spec, a, b, pure=False) for a, b in chunks]
-        parts = client.gather(futures)
+        futures = [client.submit(task, *args, pure=False) for args in args_list]
+        return client.gather(futures)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return parts
+
+
+def _run_dask(spec, chunks, scheduler, n_workers, worker_cache_base):
+    # One point here compiles (or finds) the code the chunks need; the
+    # workers get copies of those modules in their own cache directories.
+    warm = simulate_points(replace(spec, classify=False), 0, 1)
+    return dask_map(_chunk_task, [(spec, a, b) for a, b in chunks], scheduler=scheduler, n_workers=n_workers,
+                    seed_modules=warm["modules"], worker_cache_base=worker_cache_base)
 
 
 # --------------------------------------------------------------------------- plotting

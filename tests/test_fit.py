@@ -383,3 +383,18 @@ def test_cli_recover_reports_true_and_fitted_parameters(capsys):
     assert set(row["fitted"]) == {"a", "b", "c", "d"}
     assert row["spread"]["c"]["fraction"] > 0.2 and row["spread"]["d"]["fraction"] > 0.2
     assert "a" in row["pinned"]
+
+
+@pytest.mark.slow
+def test_many_targets_on_a_dask_cluster_give_the_serial_results():
+    """`fit_many(..., scheduler='local')` runs one target per task on a two-worker LocalCluster (the
+    atlas's Dask path) and, the seeds being fixed, returns exactly the rows of the serial run, in order."""
+    pytest.importorskip("distributed", reason="the dask extra is needed")
+    from izh_brian.fit import fit_many
+
+    names = ["tonic_spiking", "RS"]
+    serial = fit_many(names, kind="recover", budget=512, attempts=1)
+    remote = fit_many(names, kind="recover", budget=512, attempts=1, scheduler="local", n_workers=2)
+    assert [r["name"] for r in remote] == names
+    for a, b in zip(serial, remote):
+        assert a["fitted"] == b["fitted"] and a["gamma"] == b["gamma"]
