@@ -21,6 +21,8 @@ budget ran out first, 2 on bad input (one line on stderr).
 
 from __future__ import annotations
 
+from .cli_types import CLIError, number
+
 __all__ = ["register"]
 
 
@@ -46,12 +48,7 @@ def register(subparsers) -> None:
 
 
 def _int(text, what, low):
-    from .cli import CLIError
-
-    try:
-        x = int(text)
-    except (TypeError, ValueError):
-        raise CLIError(f"{what}: {text!r} is not a whole number") from None
+    x = number(text, what, kind=int)
     if x < low:
         raise CLIError(f"{what} must be >= {low}, got {x}")
     return x
@@ -60,7 +57,7 @@ def _int(text, what, low):
 def _cmd_fit(args) -> int:
     from dataclasses import replace
 
-    from .cli import CLIError, emit_json, parse_set
+    from .cli import emit_json, parse_set
     from .fit import POPULATION, fit_many, fit_pattern, format_recovery_table, load_target, recovery_table
     from .model import SCHEMES, VARIANTS
     from .presets import get_preset, preset_names
@@ -73,10 +70,7 @@ def _cmd_fit(args) -> int:
     if args.variant is not None and args.variant not in VARIANTS:
         raise CLIError(f"unknown variant {args.variant!r}; allowed: {', '.join(VARIANTS)}")
     seed = _int(args.seed, "--seed", 0)
-    try:
-        threshold = float(args.threshold)
-    except ValueError:
-        raise CLIError(f"--threshold: {args.threshold!r} is not a number") from None
+    threshold = number(args.threshold, "--threshold")
     if not (-1.0 <= threshold <= 1.0):
         raise CLIError(f"--threshold must be a coincidence factor in [-1, 1], got {args.threshold}")
     if args.workers < 1:

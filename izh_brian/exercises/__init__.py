@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "NotYet",
-           "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of"]
+           "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of", "as_seed"]
 
 #: What a check says while the answer is still the placeholder.
 PLACEHOLDER_HINT = "replace the ... in the answer cell above with your answer"
@@ -204,3 +204,14 @@ def guarded(lesson: str, exercise: str, body, answer) -> Feedback:
     except Exception as exc:  # a check must never stop the lesson
         return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", lesson, exercise)
     return feedback(ok, message, lesson, exercise)
+
+
+def as_seed(seed) -> int:
+    """A student's seed for a mystery neuron: a whole number >= 0, else a ValueError naming it."""
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"seed must be a whole number, got {seed!r}") from None
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return seed

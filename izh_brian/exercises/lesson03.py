@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import NotYet, as_float, checker, one_parameter_change
+from . import NotYet, as_float, as_seed, checker, one_parameter_change
 
 __all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "StepResponse", "MYSTERY_CLASSES"]
 
@@ -92,13 +92,7 @@ class MysteryNeuron:
 
 def mystery_neuron(seed: int) -> MysteryNeuron:
     """The mystery neuron of ``seed`` (an int you choose); its class is the answer to exercise 1."""
-    try:
-        seed = int(seed)
-    except (TypeError, ValueError):
-        raise ValueError(f"seed must be a whole number, got {seed!r}") from None
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    m = MysteryNeuron(seed)
+    m = MysteryNeuron(as_seed(seed))
     _LAST[:] = [m]
     return m
 

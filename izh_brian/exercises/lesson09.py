@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lesson00 import NotYet, as_float, checker
+from . import NotYet, as_float, as_seed, checker
 
 __all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "TRAIN_MODEL_MS", "TRAIN_DATA_MS",
            "TRAIN_DURATION_MS", "MYSTERY_PATTERNS"]
@@ -76,13 +76,7 @@ class MysteryNeuron:
 
 def mystery_neuron(seed: int) -> MysteryNeuron:
     """The mystery neuron of ``seed`` (a whole number you choose)."""
-    try:
-        seed = int(seed)
-    except (TypeError, ValueError):
-        raise ValueError(f"seed must be a whole number, got {seed!r}") from None
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    m = MysteryNeuron(seed)
+    m = MysteryNeuron(as_seed(seed))
     _LAST[:] = [m]
     return m
 
