@@ -261,3 +261,41 @@ def test_gap_junctions_are_refused_with_the_reason():
                                                                                    (0, 1, 1.0)]
     with pytest.raises(NeuroMLError, match="gap junctions are read but not yet run"):
         run_model(m)
+
+
+def test_expressions_are_grouped_as_jlems_groups_them():
+    """jLEMS's parser binds '/' tighter than '*' and '-' tighter than '+' (each operator's precedence in
+    org.lemsml.jlems.core.expression), so the izhikevich2007Cell's 'k (v-vr) (v-vt) + iSyn - u' is
+    k (v-vr) (v-vt) + (iSyn - u). The two groupings round differently: with 1 + 1e-16 - 1e-16 the
+    left-to-right reading gives 0.9999999999999999, jLEMS's gives 1.0."""
+    from izh_brian.interop.lems_brian import _eval_si, lems_expr
+
+    same = lambda n: n  # noqa: E731
+    assert lems_expr("k * (v-vr) * (v-vt) + iSyn - u", same) == "(((k * (v - vr)) * (v - vt)) + (iSyn - u))"
+    assert lems_expr("a * b / c", same) == "(a * (b / c))"
+    assert lems_expr("a / b * c", same) == "((a / b) * c)"
+    assert lems_expr("-g / tauDecay", same) == "(-(g / tauDecay))"
+    assert lems_expr("t .geq. delay .and. t .lt. duration + delay", same) == \
+        "((t >= delay) and (t < (duration + delay)))"
+    assert (1.0 + 1e-16) - 1e-16 != 1.0
+    assert _eval_si("a + b - c", {"a": 1.0, "b": 1e-16, "c": 1e-16}) == 1.0
+
+
+@needs_java
+def test_busy_network_equals_jneuroml_over_a_long_run(tmp_path):
+    """The generated network (40 RS + 10 FS izhikevich2007Cells, 10 excitatory and 5 inhibitory
+    expOneSynapse connections per cell, 1 ms delays, sustained firing) for 300 ms: every cell fires on
+    jNeuroML's steps. This needs jLEMS's arithmetic to the last bit: one synapse state per connection,
+    the currents added in jLEMS's attachment order, expressions grouped as jLEMS parses them and no fused
+    multiply-adds. Summing the synapse states per cell and projection instead left jNeuroML's steps at
+    186.6 ms; the usual left-to-right grouping of 'k (v-vr) (v-vt) + iSyn - u' at 146.35 ms."""
+    from izh_brian.interop.neuroml_bench import make_network_files
+
+    lems, _nml = make_network_files(str(tmp_path), n_exc=40, n_inh=10, duration_ms=300.0, dt_ms=0.025,
+                                    k_exc=10, k_inh=5)
+    theirs = run_lems_spikes(lems)
+    run = run_file(lems)
+    assert steps(run) == {p: [np.rint(np.asarray(c) / 0.025).astype(int).tolist() for c in cells]
+                          for p, cells in theirs.items()}
+    late = sum(int(np.sum(np.asarray(c) > 200.0)) for cells in run.spike_times_ms.values() for c in cells)
+    assert sum(len(c) for cells in run.spike_times_ms.values() for c in cells) > 300 and late > 100

@@ -12,16 +12,21 @@ Translation
 A point cell's type (its ``extends`` chain merged: Parameters, Constants,
 DerivedParameters, Dynamics) becomes one Brian2 ``NeuronGroup`` per
 ComponentType with every Parameter a per-neuron variable in SI units and its
-Brian2 unit (from the LEMS Dimension). The ``DerivedVariable`` with
-``select="synapses[*]/X" reduce="add"`` becomes the sum of the cell's inputs:
-the time-only generators (pulse, ramp, sine, compound; sampled in numpy),
-the currents of the synapses of each projection onto it, and gap-junction
-currents. Each incoming projection adds its synapse's state variables to the
-post-synaptic group (suffixed by the projection's number) and one Brian2
-``Synapses`` object whose ``on_pre`` is the synapse's ``OnEvent``. The
-synapses of NeuroML's core (``expOneSynapse``, ``expTwoSynapse``,
-``alphaSynapse``) are linear in their events, so one state per post-synaptic
-cell and projection carries the sum of the per-connection states jLEMS keeps.
+Brian2 unit (from the LEMS Dimension). Expressions are grouped as jLEMS's
+parser groups them (:func:`lems_expr`: ``/`` binds tighter than ``*`` and
+``-`` tighter than ``+``, so ``a + b - c`` is ``a + (b - c)``) and compiled
+without ``-ffast-math`` and without fused multiply-adds
+(:func:`strict_float_codegen`), so that every floating-point operation is the
+one Java does. The ``DerivedVariable`` with ``select="synapses[*]/X"
+reduce="add"`` is the sum of the cell's attachments: a cell that receives
+synapses or gap junctions has one row per attachment in the Brian2
+``Synapses`` object ``att_<group>`` (its inputs' values, each connection's
+synapse state, each gap junction), and the sum is Brian2's summed variable,
+which adds the rows in order from 0, as jLEMS's ``PathDerivedVariable`` adds
+the attachments (:func:`attachment_sequence`). Each projection is one Brian2
+``Synapses`` object from the pre-synaptic cells to the rows of its
+connections, whose ``on_pre`` is the synapse's ``OnEvent``. A cell with no
+synapses sums its inputs' values directly.
 
 Time stepping (jLEMS, forward Euler)
 ------------------------------------
@@ -45,9 +50,9 @@ In the step from :math:`t_k` to :math:`t_{k+1}`:
    ``m - k`` takes one of two values per delay, so a delayed projection has two
    pathways and each event takes the one its spike step decides.
 
-Synapse states are kept per post-synaptic cell and projection (jLEMS keeps one
-per connection): the sums round differently, which can move a spike by a step
-after a long run of a network with many synapses per cell (docs/neuroml.md).
+Within the step, each connection's synapse computes its current from the old
+state (``g (erev - v)`` with the old ``g`` and ``v``) and advances, as jLEMS
+advances a cell's attachments before the cell.
 
 ``izh-brian crosscheck`` and the tests compare these spike times with
 jNeuroML's own, step for step.
@@ -72,8 +77,6 @@ __all__ = ["LEMSTypeError", "load_lems", "flatten_type", "CellType", "translate_
 _RESERVED = {"i", "j", "t", "dt", "N", "xi", "lastspike", "not_refractory", "t_in_timesteps", "True", "False",
              "and", "or", "not", "int", "exp", "log", "sin", "cos", "tan", "sqrt", "abs", "floor", "ceil",
              "rand", "randn", "sign", "clip", "w"}
-_FUNCS = {"exp", "log", "sin", "cos", "tan", "sinh", "cosh", "tanh", "sqrt", "abs", "floor", "ceil", "H",
-          "random", "log10", "arcsin", "arccos", "arctan"}
 
 
 class LEMSTypeError(ValueError):
@@ -208,26 +211,101 @@ def _base_unit_str(u) -> str:
     return "*".join(parts) or "1"
 
 
-_OPS = [(r"\.gt\.", " > "), (r"\.geq\.", " >= "), (r"\.lt\.", " < "), (r"\.leq\.", " <= "), (r"\.eq\.", " == "),
-        (r"\.neq\.", " != "), (r"\.and\.", " and "), (r"\.or\.", " or "), (r"\bAND\b", " and "),
-        (r"\bOR\b", " or ")]
 _IDENT = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?!\w)")
 
 
+#: jLEMS's operator precedence (``org.lemsml.jlems.core.expression``: ``getPrecedence()`` of each node; the
+#: parser sorts the operators by it, stably, and each claims its neighbours): a lower number binds tighter and
+#: equal ones group from the left. So ``/`` binds tighter than ``*`` and ``-`` tighter than ``+``:
+#: ``a + b - c`` is ``a + (b - c)`` and ``a * b / c`` is ``a * (b / c)``, which round differently from the
+#: usual left-to-right reading.
+_JLEMS_LEVELS = (("^",), ("/",), ("*",), ("-",), ("+",), (".gt.", ".geq.", ".lt.", ".leq.", ".eq.", ".neq."),
+                 (".and.", ".or."))
+_BRIAN_OP = {"^": "**", ".gt.": ">", ".geq.": ">=", ".lt.": "<", ".leq.": "<=", ".eq.": "==", ".neq.": "!=",
+             ".and.": "and", ".or.": "or"}
+_TOKEN = re.compile(r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|(?P<name>[A-Za-z_]\w*)"
+                    r"|(?P<dot>\.(?:gt|geq|lt|leq|eq|neq|and|or)\.)|(?P<op>[-+*/^(),]))")
+_WORD_OPS = {"AND": ".and.", "OR": ".or."}
+
+
+def _tokens(expr: str) -> list:
+    out, pos, s = [], 0, str(expr).strip()
+    while pos < len(s):
+        mt = _TOKEN.match(s, pos)
+        if not mt or mt.end() == pos:
+            raise LEMSTypeError(f"cannot parse the LEMS expression {expr!r} at {s[pos:]!r}")
+        pos = mt.end()
+        kind = mt.lastgroup
+        text = mt.group(kind)
+        if kind == "name" and text in _WORD_OPS:
+            kind, text = "dot", _WORD_OPS[text]
+        if kind == "op" and text == "-" and out and (out[-1][0] == "dot" or out[-1][1] in "+-*/^"):
+            kind = "uminus"  # jLEMS: a minus after an operator is a UnaryMinusNode (binds tightest)
+        out.append((kind, text))
+    return out
+
+
 def lems_expr(expr: str, rename) -> str:
-    """A LEMS expression as Brian2 abstract code: ``.gt.`` -> ``>``, ``^`` -> ``**``, identifiers renamed."""
-    s = str(expr)
-    for pat, rep in _OPS:
-        s = re.sub(pat, rep, s)
-    s = s.replace("^", "**")
+    """A LEMS expression as Brian2 abstract code, grouped as jLEMS groups it (``_JLEMS_LEVELS``) and written
+    with every group in parentheses, so that Brian2's generated code does the same floating-point operations
+    in the same order; ``.gt.`` -> ``>``, ``^`` -> ``**``, identifiers renamed (functions kept)."""
+    toks = _tokens(expr)
+    pos = 0
 
-    def sub(mt):
-        name = mt.group(1)
-        if name in _FUNCS or name in ("and", "or", "not"):
-            return name
-        return rename(name)
+    def peek():
+        return toks[pos] if pos < len(toks) else (None, None)
 
-    return _IDENT.sub(sub, s)
+    def take():
+        nonlocal pos
+        pos += 1
+        return toks[pos - 1]
+
+    def primary():
+        kind, text = take() if pos < len(toks) else (None, None)
+        if kind == "uminus":
+            return f"(-{primary()})"
+        if kind == "num":
+            return text
+        if kind == "name":
+            if peek()[1] == "(":
+                take()
+                args = [level(len(_JLEMS_LEVELS) - 1)]
+                while peek()[1] == ",":
+                    take()
+                    args.append(level(len(_JLEMS_LEVELS) - 1))
+                if take()[1] != ")":
+                    raise LEMSTypeError(f"unbalanced parentheses in the LEMS expression {expr!r}")
+                return f"{'log' if text == 'ln' else text}({', '.join(args)})"
+            if text in ("and", "or", "not"):
+                return text
+            return rename(text)
+        if text == "(":
+            inner = level(len(_JLEMS_LEVELS) - 1)
+            if take()[1] != ")":
+                raise LEMSTypeError(f"unbalanced parentheses in the LEMS expression {expr!r}")
+            return inner
+        raise LEMSTypeError(f"cannot parse the LEMS expression {expr!r}")
+
+    def level(i):
+        if i < 0:
+            return primary()
+        ops = _JLEMS_LEVELS[i]
+        if ops == ("-",) and peek() == ("op", "-"):
+            # A minus with nothing on its left (start, after '(' or ','): jLEMS's MinusNode, at its precedence.
+            take()
+            left = f"(-{level(i - 1)})"
+        else:
+            left = level(i - 1)
+        while peek()[1] in ops:
+            op = take()[1]
+            right = level(i - 1)
+            left = f"({left} {_BRIAN_OP.get(op, op)} {right})"
+        return left
+
+    out = level(len(_JLEMS_LEVELS) - 1)
+    if pos != len(toks):
+        raise LEMSTypeError(f"cannot parse the LEMS expression {expr!r} (unexpected {toks[pos][1]!r})")
+    return out
 
 
 def _eval_si(expr: str, values: dict) -> float:
@@ -493,6 +571,169 @@ def _values_of(m, comp_id: str, names_dims: dict, derived: list, where: str) -> 
     return out
 
 
+#: The order in which jLEMS attaches inputs, synapses and gap junctions to a cell (see attachment_sequence).
+ATTACHMENT_ORDER = ("projections", "electrical", "inputs")
+
+
+def attachment_sequence(model) -> list:
+    """Every attachment of every cell, in the order jLEMS attaches them (and so sums their currents).
+
+    Entries: ``("input", pop, idx, input id, weight)``, ``("syn", pop, idx, projection number, connection
+    number)``, ``("gap", pop, idx, electrical projection number, connection number, peer pop, peer idx,
+    weight)``. A cell's DerivedVariable ``select="synapses[*]/i" reduce="add"`` is, in jLEMS
+    (``PathDerivedVariable.eval``), ``0 + a_1 + a_2 + ...`` over its attachments in this order.
+    """
+    out = {"inputs": [], "projections": [], "electrical": []}
+    for pop, idx, inp, w, _where in model.explicit_inputs:
+        out["inputs"].append(("input", pop, idx, inp, w))
+    for k, proj in enumerate(model.projections):
+        for c, conn in enumerate(proj.connections):
+            out["projections"].append(("syn", proj.post, conn[1], k, c))
+    for k, ep in enumerate(model.electrical_projections):
+        for c, conn in enumerate(ep.connections):
+            out["electrical"].append(("gap", ep.pre, conn[0], k, c, ep.post, conn[1], conn[2]))
+            out["electrical"].append(("gap", ep.post, conn[1], k, c, ep.pre, conn[0], conn[2]))
+    return [e for part in ATTACHMENT_ORDER for e in out[part]]
+
+
+def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_ms, codeobj_class,
+                 make_stimulus_function):
+    """The Synapses object ``att_<gi>`` (G onto itself): one row per attachment of G's cells in jLEMS's order
+    (inputs, each connection's synapse, each gap junction), each with its own state, and the cells' summed
+    input ``ISyn_in_ = 0 + i_1 + i_2 + ...`` in that order (Brian2 sums a summed variable in synapse order).
+
+    Returns ``(att, {projection number: {connection number: row}}, {row: (peer group, peer column)})``.
+    """
+    from brian2 import Quantity, Synapses, ms, siemens
+
+    unit = _base_unit_str(ct.input_unit)
+    lines = ["w_att : 1", "kind : integer (constant)", "att_off : integer (constant)", "att_len : integer (constant)",
+             f"i_att : {unit}", f"ISyn_in__post = i_att : {unit} (summed)"]
+    gaps = [e for e in entries if e[0] == "gap"]
+    if gaps:
+        lines += ["gcond : siemens (constant)", "vpeer : volt"]
+    ns = {}
+    code, updates, select = [], [], []
+    vrename = {"v": "v_post", "weight": "w_att"}
+    for st, _proj, k in syn_plans:
+        for lname in st.param_names:
+            lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])} (constant)")
+        for lname in st.state_names:
+            lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])}")
+        for lname, q in st.constants.items():
+            ns[st.brian(lname)] = q
+        rn = (lambda s: lambda n: vrename.get(n, s.brian(n)))(st)
+        for dname, expr in st.derived:
+            code.append(f"{st.brian(dname)} = {lems_expr(expr, rn)}")
+        port = st.brian(ct.input_port if ct.input_port in [d for d, _ in st.derived] else "i")
+        select.append(f"int(kind == {k}) * {port}")
+        for sname in st.state_names:
+            if sname in st.rates:
+                code.append(f"_rate_{st.brian(sname)} = {lems_expr(st.rates[sname], rn)}")
+                updates.append(f"{st.brian(sname)} = {st.brian(sname)} + dt * _rate_{st.brian(sname)}")
+    # Inputs: each its own column of values at t_k+1 (w times the generator, as jLEMS's weight * I).
+    table, placed = [], {}
+    rows = {"kind": [], "off": [], "len": [], "w": [], "gcond": [], "col": []}
+    by_proj: dict = {}
+    peers = {}
+    n_steps = len(t_next)
+    for e in entries:
+        col = locate[(e[1], e[2])][1]
+        rows["col"].append(col)
+        r = len(rows["kind"])
+        if e[0] == "input":
+            sig = (e[3], e[4])
+            if sig not in placed:
+                placed[sig] = sum(len(c) for c in table)
+                table.append(np.asarray(e[4] * model.inputs[e[3]].at_si(t_next), dtype=float))
+            rows["kind"].append(-1)
+            rows["off"].append(placed[sig])
+            rows["len"].append(n_steps)
+            rows["w"].append(e[4])
+            rows["gcond"].append(0.0)
+        elif e[0] == "syn":
+            rows["kind"].append(e[3])
+            rows["off"].append(0)
+            rows["len"].append(0)
+            rows["w"].append(model.projections[e[3]].connections[e[4]][2])
+            rows["gcond"].append(0.0)
+            by_proj.setdefault(e[3], {})[e[4]] = r
+        else:
+            ep = model.electrical_projections[e[3]]
+            gj = m.components[ep.synapse]
+            rows["kind"].append(-2)
+            rows["off"].append(0)
+            rows["len"].append(0)
+            rows["w"].append(e[7])
+            rows["gcond"].append(float(m.get_numeric_value(gj.parameters["conductance"], "conductance")))
+            peers[r] = locate[(e[5], e[6])]
+    if table:
+        select.insert(0, "int(kind == -1) * izh_att_stim(t_in_timesteps, att_off, att_len)")
+    if gaps:
+        # gapJunction (Synapses.xml): i = weight * conductance * (vpeer - v).
+        select.append("int(kind == -2) * (w_att * gcond * (vpeer - v_post))")
+    flat = np.concatenate(table) if table else np.zeros(1)
+    ns["izh_att_stim"] = make_stimulus_function(flat, unit=1 if _dimless(ct.input_unit) else ct.input_unit,
+                                                name="izh_att_stim")
+    code.append(f"i_att = {' + '.join(select) if select else '0'}")
+    code += updates
+    A = Synapses(G, G, model="\n".join(lines), dt=dt_ms * ms, name=f"att_{gi}", namespace=ns, order=B - 2,
+                 codeobj_class=codeobj_class)
+    cols = np.array(rows["col"], dtype=int)
+    if len(cols):
+        A.connect(i=cols, j=cols)
+        A.kind = np.array(rows["kind"], dtype=int)
+        A.att_off = np.array(rows["off"], dtype=int)
+        A.att_len = np.array(rows["len"], dtype=int)
+        A.w_att = np.array(rows["w"], dtype=float)
+        if gaps:
+            A.gcond = np.array(rows["gcond"], dtype=float) * siemens
+        nrows = len(cols)
+        for st, proj, _k in syn_plans:
+            sv = _values_of(m, proj.synapse, st.flat.parameters, st.flat.derived_parameters, proj.where)
+            for lname in st.param_names:
+                setattr(A, st.brian(lname), Quantity(np.full(nrows, sv[lname]), dim=getattr(st.units[lname], "dim",
+                                                                                            None)))
+            local = {**sv, **{s: 0.0 for s in st.state_names}}
+            for var, expr in st.onstart:
+                local[var] = _eval_si(expr, local)
+                setattr(A, st.brian(var), Quantity(np.full(nrows, local[var]), dim=getattr(st.units[var], "dim",
+                                                                                           None)))
+    A.run_regularly("\n".join(code), when="groups", order=B - 2, dt=dt_ms * ms, codeobj_class=codeobj_class)
+    return A, by_proj, peers
+
+
+#: Compiler flags for these runs: Brian2's defaults (``-ffast-math``, ``-march=native``) let the compiler
+#: reassociate sums and fuse ``x + dt * r`` into one fused multiply-add (one rounding instead of two), which
+#: Java never does (jLEMS computes in IEEE doubles, each operation rounded).
+STRICT_GCC_ARGS = ["-w", "-O3", "-ffp-contract=off", "-fno-fast-math", "-std=c++17"]
+
+
+@contextlib.contextmanager
+def strict_float_codegen():
+    """Brian2 preferences under which generated code does jLEMS's floating-point arithmetic, restored after.
+
+    Expressions are evaluated as written: no loop-invariant optimisation (Brian2 would rewrite them with sympy,
+    another order of operations) and C++ compiled without ``-ffast-math`` and with ``-ffp-contract=off`` (no
+    reassociation, no fused multiply-add). Brian2's Cython cache keys modules by their code, not by the
+    flags, so these modules are cached in their own folder (``<Brian2's cache>_ieee``).
+    """
+    from brian2 import prefs
+    from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
+
+    saved = (prefs.codegen.loop_invariant_optimisations, prefs.codegen.cpp.extra_compile_args_gcc,
+             prefs.codegen.runtime.cython.cache_dir)
+    cache = saved[2] if saved[2] is not None else get_cython_cache_dir()
+    prefs.codegen.loop_invariant_optimisations = False
+    prefs.codegen.cpp.extra_compile_args_gcc = list(STRICT_GCC_ARGS)
+    prefs.codegen.runtime.cython.cache_dir = os.fspath(cache).rstrip(os.sep) + "_ieee"
+    try:
+        yield
+    finally:
+        (prefs.codegen.loop_invariant_optimisations, prefs.codegen.cpp.extra_compile_args_gcc,
+         prefs.codegen.runtime.cython.cache_dir) = saved
+
+
 def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_class=None,
                 record=None, optional_record=None):
     """Build the Brian2 network of ``model`` (read by :func:`~izh_brian.interop.neuroml.read_model`) from the
@@ -592,6 +833,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             cache[sig] = sum(w * model.inputs[inp].at_si(t_next) for inp, w in sig) if sig else None
         return sig, cache[sig]
 
+    sequence = attachment_sequence(model)
     net = Network()
     groups = {}
     monitors = {}
@@ -606,11 +848,11 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                     idx.append(col)
                     times.append((j - 1) * dt_ms)
             G = SpikeGeneratorGroup(n, np.array(idx, dtype=int), np.array(times) * ms, dt=dt_ms * ms,
-                                    when="groups", order=5 * gi + 2, name=f"lems_{gi}_source",
+                                    when="groups", order=10 * gi + 5 + 1, name=f"lems_{gi}_source",
                                     codeobj_class=codeobj_class)
             mon = SpikeMonitor(G, record=True, when="end")
             net.add(G, mon)
-            groups[tname] = (G, plan, [], gi)
+            groups[tname] = (G, plan, [], gi, None)
             monitors[tname] = mon
             continue
         lines = []
@@ -629,52 +871,43 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             if st.needs_v and "v" not in ct.state_names:
                 raise LEMSTypeError(f"projection {proj.id!r}: synapse {proj.synapse!r} needs the cell's v")
             syn_plans.append((st, proj, k))
-            for lname in st.param_names:
-                lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])} (constant)")
-            for lname in st.state_names:
-                lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])}")
-        gap_terms = []
-        for k, ep in enumerate(model.electrical_projections):
-            for side, pop in (("post", ep.post), ("pre", ep.pre)):
-                if locate.get((pop, 0), (None,))[0] == tname:
-                    name = f"Igap_e{k}_{side}side"
-                    lines.append(f"{name} : {_base_unit_str(ct.input_unit)}")
-                    gap_terms.append(name)
+        entries = [e for e in sequence if locate[(e[1], e[2])][0] == tname]
+        gap_rows = [e for e in entries if e[0] == "gap"]
+        # Attachment mode (module docstring): a cell that receives synapses or gap junctions keeps one state per
+        # attachment in the Synapses object att_<gi>, summed in jLEMS's attachment order.
+        attach = bool(syn_plans or gap_rows)
+        if attach and ct.input_var is None:
+            raise LEMSTypeError(f"cells of ComponentType {tname!r} receive synapses but sum none (no select over "
+                                "Attachments)")
+        if attach:
+            lines.append(f"ISyn_in_ : {_base_unit_str(ct.input_unit)}")
         eqs = "\n".join(lines)
         ns = {"izh_lems_stim": None}
-        # Input table.
+        # Input table: without attachments, the sum of the cell's inputs per cell (cells with the same inputs
+        # share a column); with attachments each input is a row of att_<gi> with its own column.
         cols, offsets, lengths, table = [], np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32), []
         placed = {}
-        for col, (pid, i, _c) in enumerate(plan.members):
-            sig, values = column((pid, i))
-            if values is None:
-                continue
-            if sig not in placed:
-                placed[sig] = sum(len(c) for c in table)
-                table.append(np.asarray(values, dtype=float))
-            offsets[col], lengths[col] = placed[sig], n_steps
+        if not attach:
+            for col, (pid, i, _c) in enumerate(plan.members):
+                sig, values = column((pid, i))
+                if values is None:
+                    continue
+                if sig not in placed:
+                    placed[sig] = sum(len(c) for c in table)
+                    table.append(np.asarray(values, dtype=float))
+                offsets[col], lengths[col] = placed[sig], n_steps
         flat = np.concatenate(table) if table else np.zeros(1)
         if ct.input_var is None and table:
             raise LEMSTypeError(f"cells of ComponentType {tname!r} take no inputs (no select over Attachments)")
-        ns["izh_lems_stim"] = make_stimulus_function(flat, unit=1 if _dimless(ct.input_unit) else ct.input_unit,
-                                                     name="izh_lems_stim")
+        in_unit = 1 if _dimless(ct.input_unit) else ct.input_unit
+        ns["izh_lems_stim"] = make_stimulus_function(flat, unit=in_unit, name="izh_lems_stim")
         for lname, q in ct.constants.items():
             ns[ct.brian(lname)] = q
-        for st, _proj, _k in syn_plans:
-            for lname, q in st.constants.items():
-                ns[st.brian(lname)] = q
         # The step, in jLEMS's order (module docstring).
         code = []
         rn = ct.brian
-        if ct.input_var:
-            terms = ["izh_lems_stim(t_in_timesteps, stim_offset, stim_len)"]  # table[k]: value at t_k+1
-            for st, _proj, _k in syn_plans:
-                for dname, expr in st.derived:
-                    code.append(f"{st.brian(dname)} = {lems_expr(expr, st.brian)}")
-                port = st.brian(ct.input_port if ct.input_port in [d for d, _ in st.derived] else "i")
-                terms.append(port)
-            terms += gap_terms
-            code.append(f"ISyn_in_ = {' + '.join(terms)}")
+        if ct.input_var and not attach:
+            code.append("ISyn_in_ = izh_lems_stim(t_in_timesteps, stim_offset, stim_len)")  # table[k]: at t_k+1
         for dname, expr in ct.derived:
             code.append(f"{rn(dname)} = {lems_expr(expr, rn)}")
         updates = []
@@ -682,11 +915,6 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             if sname in ct.rates:
                 code.append(f"_rate_{rn(sname)} = {lems_expr(ct.rates[sname], rn)}")
                 updates.append(f"{rn(sname)} = {rn(sname)} + dt * _rate_{rn(sname)}")
-        for st, _proj, _k in syn_plans:
-            for sname in st.state_names:
-                if sname in st.rates:
-                    code.append(f"_rate_{st.brian(sname)} = {lems_expr(st.rates[sname], st.brian)}")
-                    updates.append(f"{st.brian(sname)} = {st.brian(sname)} + dt * _rate_{st.brian(sname)}")
         code += updates
         for test, assigns in ct.other_conditions:
             cond = lems_expr(test, rn)
@@ -695,15 +923,16 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                 code.append(f"{rn(var)} = int({cond}) * ({rhs}) + (1 - int({cond})) * {rn(var)}")
         threshold = lems_expr(ct.spike_test, rn)
         reset = "\n".join(f"{rn(v)} = {_const_rhs(lems_expr(e, rn), ct.units[rn(v)])}" for v, e in ct.spike_actions)
-        # Group gi in the 'groups' slot: gap-junction sums (order 5 gi, Brian2 puts them at the group's order
-        # - 1), update (5 gi + 1), spikes (5 gi + 2), zero-delay deliveries (5 gi + 3), reset (5 gi + 4).
+        # Group gi in the 'groups' slot (B = 10 gi + 5): gap-junction peers' v copied (B - 3), attachments
+        # advanced (B - 2), their sum (Brian2 puts summed variables at the group's order - 1), the cells' update
+        # (B), spikes (B + 1), zero-delay deliveries (B + 2), reset (B + 3).
+        B = 10 * gi + 5
         G = NeuronGroup(n, eqs, threshold=threshold, reset=reset, method="euler", dt=dt_ms * ms,
                         namespace=ns, name=f"lems_{gi}_{re.sub(r'[^A-Za-z0-9]', '_', ct.name)}",
-                        order=5 * gi + 1, codeobj_class=codeobj_class)
-        G.run_regularly("\n".join(code), when="groups", order=5 * gi + 1, dt=dt_ms * ms,
-                        codeobj_class=codeobj_class)
-        G.thresholder["spike"].when, G.thresholder["spike"].order = "groups", 5 * gi + 2
-        G.resetter["spike"].when, G.resetter["spike"].order = "groups", 5 * gi + 4
+                        order=B, codeobj_class=codeobj_class)
+        G.run_regularly("\n".join(code), when="groups", order=B, dt=dt_ms * ms, codeobj_class=codeobj_class)
+        G.thresholder["spike"].when, G.thresholder["spike"].order = "groups", B + 1
+        G.resetter["spike"].when, G.resetter["spike"].order = "groups", B + 3
         G.stim_offset = offsets
         G.stim_len = lengths
         # Parameters and OnStart, per cell, in SI.
@@ -721,64 +950,62 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                 start[var][col] = local[var]
         for s in ct.state_names:
             setattr(G, ct.brian(s), Quantity(start[s], dim=getattr(ct.units[ct.brian(s)], "dim", None)))
-        for st, proj, _k in syn_plans:
-            sv = _values_of(m, proj.synapse, st.flat.parameters, st.flat.derived_parameters, proj.where)
-            for lname in st.param_names:
-                setattr(G, st.brian(lname), Quantity(np.full(n, sv[lname]), dim=getattr(st.units[lname], "dim", None)))
-            local = {**sv, **{s: 0.0 for s in st.state_names}}
-            for var, expr in st.onstart:
-                local[var] = _eval_si(expr, local)
-                setattr(G, st.brian(var), Quantity(np.full(n, local[var]), dim=getattr(st.units[var], "dim", None)))
         mon = SpikeMonitor(G, record=True, when="end")
         net.add(G, mon)
-        groups[tname] = (G, plan, syn_plans, gi)
+        att = None
+        if attach:
+            att = _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_ms, codeobj_class,
+                               make_stimulus_function)
+            net.add(att[0])
+        groups[tname] = (G, plan, syn_plans, gi, att)
         monitors[tname] = mon
 
-    # One Synapses object per projection.
-    for tname, (G, plan, syn_plans, _gi) in groups.items():
+    # One Synapses object per projection, from the pre-synaptic cells to the rows of att_<gi> of its connections.
+    for tname, (G, plan, syn_plans, _gi, att) in groups.items():
         for st, proj, k in syn_plans:
             pre_t = locate[(proj.pre, 0)][0]
             src, pre_gi = groups[pre_t][0], groups[pre_t][3]
+            A, rows = att[0], att[1][k]
             on_pre = "\n".join(
                 f"{st.brian(var)}_post = {lems_expr(expr, lambda n: st.brian(n) + ('_post' if n not in ('weight',) and n not in st.constants else ''))}"
                 for var, expr in st.on_event)
-            # One Synapses object per projection. Zero-delay events act at once (after the pre-synaptic group's
-            # spikes, before the groups after it); delayed ones go through jLEMS's event queue: due at
-            # T[k] + delay (T the running-sum time, k the spike's step), handed over at the start of the first
-            # step m with T[m] >= due. Float rounding makes m - k one of two values per delay, so the projection
-            # has two pathways (m - k = D and D + 1) and each event takes the one its spike step decides.
+            # Zero-delay events act at once (after the pre-synaptic group's spikes, before the groups after it);
+            # delayed ones go through jLEMS's event queue: due at T[k] + delay (T the running-sum time, k the
+            # spike's step), handed over at the start of the first step m with T[m] >= due. Float rounding makes
+            # m - k one of two values per delay, so the projection has two pathways (m - k = D and D + 1) and
+            # each event takes the one its spike step decides.
             conns = proj.connections
-            zero = [c for c in conns if c[3] == 0]
-            later = [c for c in conns if c[3] != 0]
+            zero = [n_ for n_, c in enumerate(conns) if c[3] == 0]
+            later = [n_ for n_, c in enumerate(conns) if c[3] != 0]
             for tag, part in (("", zero), ("_d", later)):
                 if not part:
                     continue
                 name = f"proj_{k}{tag}"
                 if tag == "":
-                    S = Synapses(src, G, model="w : 1", on_pre=on_pre, dt=dt_ms * ms, name=name,
+                    S = Synapses(src, A, model="w : 1", on_pre=on_pre, dt=dt_ms * ms, name=name,
                                  namespace={st.brian(n): q for n, q in st.constants.items()},
                                  codeobj_class=codeobj_class)
                 else:
-                    # A pathway in a slot before the groups reads the spikes of step k at the start of step k + 1, so a
-                    # Brian2 delay of L steps hands the event over at the start of step k + 1 + L.
+                    # A pathway in a slot before the groups reads the spikes of step k at the start of step k + 1,
+                    # so a Brian2 delay of L steps hands the event over at the start of step k + 1 + L.
                     gate = "int(izh_delay_off(t_in_timesteps - {L} - 1, d_off, d_len) == {L} + 1)"
                     codes = {f"pre{b}": "\n".join(f"{line.split(' = ', 1)[0]} = {line.split(' = ', 1)[0]} + "
                                                    f"{gate.format(L=L)} * (({line.split(' = ', 1)[1]}) - "
                                                    f"{line.split(' = ', 1)[0]})"
                                                    for line in on_pre.splitlines())
                              for b, L in (("", "L_a"), ("_b", "L_b"))}
-                    S = Synapses(src, G, model="w : 1\nL_a : integer (constant)\nL_b : integer (constant)\n"
+                    S = Synapses(src, A, model="w : 1\nL_a : integer (constant)\nL_b : integer (constant)\n"
                                                "d_off : integer (constant)\nd_len : integer (constant)",
                                  on_pre=codes, dt=dt_ms * ms, name=name,
                                  namespace={**{st.brian(n): q for n, q in st.constants.items()},
                                             "izh_delay_off": None}, codeobj_class=codeobj_class)
-                S.connect(i=np.array([locate[(proj.pre, c[0])][1] for c in part], dtype=int),
-                          j=np.array([locate[(proj.post, c[1])][1] for c in part], dtype=int))
-                S.w = np.array([c[2] for c in part], dtype=float)
+                S.connect(i=np.array([locate[(proj.pre, conns[c][0])][1] for c in part], dtype=int),
+                          j=np.array([rows[c] for c in part], dtype=int))
+                S.w = np.array([conns[c][2] for c in part], dtype=float)
                 if tag == "":
-                    S.pre.when, S.pre.order = "groups", 5 * pre_gi + 3
+                    S.pre.when, S.pre.order = "groups", 10 * pre_gi + 5 + 2
                 else:
-                    delays_s = np.array([c[3] for c in part], dtype=float) * 1e-3
+                    delays_s = np.array([conns[c][3] for c in part], dtype=float) * 1e-3
                     values, didx = np.unique(delays_s, return_inverse=True)
                     T = np.concatenate([[0.0], t_next])
                     table, lo = [], []
@@ -801,25 +1028,19 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                     for path in (S.pre, S.pre_b):
                         path.when, path.order = "groups", -2
                 net.add(S)
-    for k, ep in enumerate(model.electrical_projections):
-        pre_t, post_t = locate[(ep.pre, 0)][0], locate[(ep.post, 0)][0]
-        Gpre, Gpost = groups[pre_t][0], groups[post_t][0]
-        gj = m.components[ep.synapse]
-        ft = flatten_type(m, gj.type)
-        if not ft.is_a("gapJunction"):
-            raise LEMSTypeError(f"<electricalProjection> {ep.id!r}: synapse {ep.synapse!r} is a {gj.type}; "
-                                "supported: gapJunction")
-        gval = float(m.get_numeric_value(gj.parameters["conductance"], "conductance"))
-        unit = _base_unit_str(groups[post_t][1].ct.input_unit)
-        S = Synapses(Gpre, Gpost, model=f"""w : 1
-                     Igap_e{k}_postside_post = w * {gval!r} * siemens * (v_pre - v_post) : {unit} (summed)
-                     Igap_e{k}_preside_pre = w * {gval!r} * siemens * (v_post - v_pre) : {unit} (summed)""",
-                     dt=dt_ms * ms, name=f"eproj_{k}", codeobj_class=codeobj_class)
-        if ep.connections:
-            S.connect(i=np.array([locate[(ep.pre, c[0])][1] for c in ep.connections], dtype=int),
-                      j=np.array([locate[(ep.post, c[1])][1] for c in ep.connections], dtype=int))
-            S.w = np.array([c[2] for c in ep.connections], dtype=float)
-        net.add(S)
+    # Gap junctions: each attachment row reads its peer cell's v (a Synapses object per peer group).
+    for tname, (G, plan, _s, gi, att) in groups.items():
+        if att is None or not att[2]:
+            continue
+        A = att[0]
+        by_group: dict = {}
+        for row, (peer_t, peer_col) in att[2].items():
+            by_group.setdefault(peer_t, []).append((row, peer_col))
+        for peer_t, pairs in by_group.items():
+            P = Synapses(groups[peer_t][0], A, model="vpeer_post = v_pre : volt (summed)", dt=dt_ms * ms,
+                         name=f"gappeer_{gi}_{groups[peer_t][3]}", codeobj_class=codeobj_class)
+            P.connect(i=np.array([c for _r, c in pairs], dtype=int), j=np.array([r for r, _c in pairs], dtype=int))
+            net.add(P)
 
     # One StateMonitor per group and variable; a row per step (after it), the initial value in front.
     wanted: dict = {}
@@ -851,19 +1072,11 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         smon = StateMonitor(G, bname, record=cols, when="end", dt=dt_ms * ms)
         net.add(smon)
         state_mons.append((keys, cols, smon, bname, init))
-    # jLEMS evaluates each expression as written; Brian2's loop-invariant optimisation would rewrite them
-    # with sympy (a different order of floating-point operations), so it is off for this run.
-    from brian2 import prefs
-
-    saved = prefs.codegen.loop_invariant_optimisations
-    prefs.codegen.loop_invariant_optimisations = False
-    try:
+    with strict_float_codegen():
         net.run(n_steps * dt_ms * ms, namespace={})
-    finally:
-        prefs.codegen.loop_invariant_optimisations = saved
 
     spikes = {pid: [np.zeros(0, dtype=np.int64) for _ in range(pop.size)] for pid, pop in model.populations.items()}
-    for tname, (G, plan, _s, _gi) in groups.items():
+    for tname, (G, plan, _s, _gi, _a) in groups.items():
         mon = monitors[tname]
         steps = np.rint(np.asarray(mon.t / second) / (dt_ms * 1e-3)).astype(np.int64) + 1
         idx = np.asarray(mon.i[:])
