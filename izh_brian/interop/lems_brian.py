@@ -596,6 +596,12 @@ def attachment_sequence(model) -> list:
     return [e for part in ATTACHMENT_ORDER for e in out[part]]
 
 
+def _input_weight(w):
+    """The weight an input's instance computes with: an ``inputW``'s (jLEMS assigns it to the instance's
+    ``weight`` property), else the component's own (None)."""
+    return None if w == 1.0 else w
+
+
 def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_ms, codeobj_class,
                  make_stimulus_function):
     """The Synapses object ``att_<gi>`` (G onto itself): one row per attachment of G's cells in jLEMS's order
@@ -631,7 +637,7 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
             if sname in st.rates:
                 code.append(f"_rate_{st.brian(sname)} = {lems_expr(st.rates[sname], rn)}")
                 updates.append(f"{st.brian(sname)} = {st.brian(sname)} + dt * _rate_{st.brian(sname)}")
-    # Inputs: each its own column of values at t_k+1 (w times the generator, as jLEMS's weight * I).
+    # Inputs: each its own column of values at t_k+1 (weight * I, the weight of an inputW inside, as jLEMS has it).
     table, placed = [], {}
     rows = {"kind": [], "off": [], "len": [], "w": [], "gcond": [], "col": []}
     by_proj: dict = {}
@@ -645,7 +651,7 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
             sig = (e[3], e[4])
             if sig not in placed:
                 placed[sig] = sum(len(c) for c in table)
-                table.append(np.asarray(e[4] * model.inputs[e[3]].at_si(t_next), dtype=float))
+                table.append(np.asarray(model.inputs[e[3]].at_si(t_next, _input_weight(e[4])), dtype=float))
             rows["kind"].append(-1)
             rows["off"].append(placed[sig])
             rows["len"].append(n_steps)
@@ -830,7 +836,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     def column(key):
         sig = tuple(per_cell.get(key, ()))
         if sig not in cache:
-            cache[sig] = sum(w * model.inputs[inp].at_si(t_next) for inp, w in sig) if sig else None
+            cache[sig] = sum(model.inputs[inp].at_si(t_next, _input_weight(w)) for inp, w in sig) if sig else None
         return sig, cache[sig]
 
     sequence = attachment_sequence(model)

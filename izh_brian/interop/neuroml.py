@@ -263,23 +263,33 @@ class InputSpec:
         """The current (mV/ms or pA) at times ``t_ms`` (NeuroML's windows: ``delay <= t < delay + duration``)."""
         return self._at(np.asarray(t_ms, dtype=float), self.params)
 
-    def at_si(self, t_s: np.ndarray) -> np.ndarray:
-        """The current (dimensionless or A) at times ``t_s`` in seconds, in jLEMS's SI arithmetic."""
-        return self._at(np.asarray(t_s, dtype=float), self.params_si)
+    def at_si(self, t_s: np.ndarray, weight: float | None = None) -> np.ndarray:
+        """The current (dimensionless or A) at times ``t_s`` in seconds, in jLEMS's SI arithmetic.
 
-    def _at(self, t, p):
-        w = p.get("weight", 1.0)
+        ``weight`` is the weight an ``inputW`` assigns to this input's instance (jLEMS's ``weight``
+        property; the component's own weight, 1 by default, otherwise). Each expression is grouped as jLEMS
+        parses the one in Inputs.xml ('/' before '*', '-' before '+'), so the values are Java's to the bit.
+        """
+        return self._at(np.asarray(t_s, dtype=float), self.params_si, weight)
+
+    def _at(self, t, p, weight=None):
+        w = p.get("weight", 1.0) if weight is None else weight
         if self.kind.startswith("compound"):
+            # compoundInput: weight * i_total, i_total = 0 + the children's currents in order.
             parts = [c._at(t, c.params if p is self.params else c.params_si) for c in self.children]
-            return w * sum(parts) if parts else np.zeros_like(t)
+            total = np.zeros_like(t)
+            for part in parts:
+                total = total + part
+            return w * total
         inside = (t >= p["delay"]) & (t < p["duration"] + p["delay"])
         if self.kind.startswith("sine"):
-            # Inputs.xml writes pi as 3.14159265 in sineGenerator(DL).
-            wave = w * p["amplitude"] * np.sin(p["phase"] + (2 * 3.14159265 * (t - p["delay"]) / p["period"]))
+            # weight * amplitude * sin(phase + (2 * 3.14159265 * (t-delay)/period)) (Inputs.xml writes pi as
+            # 3.14159265), grouped as jLEMS groups it.
+            wave = (w * p["amplitude"]) * np.sin(p["phase"] + ((2 * 3.14159265) * ((t - p["delay"]) / p["period"])))
             return np.where(inside, wave, 0.0)
         if self.kind.startswith("pulse"):
             return np.where(inside, w * p["amplitude"], 0.0)
-        ramp = p["startAmplitude"] + (p["finishAmplitude"] - p["startAmplitude"]) * (t - p["delay"]) / p["duration"]
+        ramp = p["startAmplitude"] + ((p["finishAmplitude"] - p["startAmplitude"]) * ((t - p["delay"]) / p["duration"]))
         return np.where(inside, w * ramp, w * p["baselineAmplitude"])
 
 
