@@ -4,7 +4,8 @@ The test files (tests/data) hold the shapes the community's models use: populati
 instances, inputLists with path targets, explicitInputs in both target forms, pulse/ramp/sine/compound
 generators, projections with expOneSynapse, expTwoSynapse and alphaSynapse (connection and connectionWD with
 weights and zero and non-zero delays, from earlier and from later populations), spike sources (spikeArray,
-spikeGenerator) as populations, and point-cell ComponentTypes defined in LEMS. jNeuroML's spike steps for them are stored in ``jnml_expected_spikes.json``; a test reruns
+spikeGenerator) as populations, gap junctions (electricalProjection) and point-cell ComponentTypes defined in
+LEMS. jNeuroML's spike steps for them are stored in ``jnml_expected_spikes.json``; a test reruns
 jNeuroML whenever Java is present so that the stored data cannot go stale, and another compares the output
 files byte for byte.
 """
@@ -27,7 +28,7 @@ from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_mo
 DATA = os.path.join(os.path.dirname(__file__), "data")
 JAVA_OK, JAVA_WHY = jneuroml_available()
 needs_java = pytest.mark.skipif(not JAVA_OK, reason=JAVA_WHY)
-FILES = ("net_synapses.xml", "custom_types.xml", "net_sources.xml")
+FILES = ("net_synapses.xml", "custom_types.xml", "net_sources.xml", "net_gap.xml")
 
 with open(os.path.join(DATA, "jnml_expected_spikes.json")) as fh:
     EXPECTED = json.load(fh)["files"]
@@ -160,21 +161,25 @@ def test_stored_spikes_are_jneuroml_today(fname):
 
 
 @needs_java
-def test_output_files_are_jnmls_byte_for_byte(tmp_path, capsys):
+@pytest.mark.parametrize("fname,names", [("net_synapses.xml", ("net_synapses.v.dat", "net_synapses.spikes")),
+                                         ("net_gap.xml", ("net_gap.v.dat", "net_gap.spikes"))])
+def test_output_files_are_jnmls_byte_for_byte(tmp_path, capsys, fname, names):
     """`izh-brian neuroml run` writes the file's OutputFile (time and state columns, SI units, jnml's
-    single-precision number format) and EventOutputFile (ID_TIME) with jnml's names and contents."""
-    src = os.path.join(DATA, "net_synapses.xml")
+    single-precision number format) and EventOutputFile (ID_TIME, TIME_ID) with jnml's names and contents:
+    v of every step equal to jNeuroML's in all printed digits, synapses and gap junctions included."""
+    src = os.path.join(DATA, fname)
     theirs, ours = tmp_path / "jnml", tmp_path / "ours"
     theirs.mkdir()
     shutil.copy(src, theirs)
-    subprocess.run(["java", "-jar", find_jar(), "net_synapses.xml", "-nogui"], cwd=theirs, check=True,
+    subprocess.run(["java", "-jar", find_jar(), fname, "-nogui"], cwd=theirs, check=True,
                    capture_output=True, timeout=300)
     assert main(["neuroml", "run", src, "--output-dir", str(ours)]) == 0
     out = capsys.readouterr().out
-    for name in ("net_synapses.v.dat", "net_synapses.spikes"):
+    for name in names:
         assert f"wrote {ours / name}" in out
         assert (ours / name).read_bytes() == (theirs / name).read_bytes(), name
-    assert (ours / "net_synapses.spikes").read_text().splitlines()[0].split("\t")[0] in ("0", "1")
+    if fname == "net_synapses.xml":
+        assert (ours / names[1]).read_text().splitlines()[0].split("\t")[0] in ("0", "1")
 
 
 def test_json_and_no_outputs(tmp_path, capsys):
@@ -253,14 +258,32 @@ def test_unsupported_is_refused_before_running(tmp_path, body, sim, needle, line
     assert needle in msg and "LEMS_bad.xml" in msg and f"line {line}" in msg, msg
 
 
-def test_gap_junctions_are_refused_with_the_reason():
-    """Gap junctions are read (electricalProjection with all three connection forms) but refused at run
-    time: their currents do not match jNeuroML's to the step yet."""
+def test_gap_junctions_couple_the_cells(runs):
+    """electricalProjection with gapJunction (all three connection forms; weight 2 on the first): right[0]
+    gets no input of its own and fires only through its gap junction to the driven left[0]
+    (i = weight * conductance * (vpeer - v)), so a runner that dropped the gap currents would leave it
+    silent; the driven left[0] loses current to its partners and fires later than it would alone
+    (first spike at 61.65 ms, jNeuroML's step; 31.075 ms when izh_brian runs the file without its
+    electricalProjection)."""
     m = read_model(os.path.join(DATA, "net_gap.xml"))
     assert [(c[0], c[1], c[2]) for c in m.electrical_projections[0].connections] == [(0, 0, 2.0), (1, 1, 1.0),
                                                                                    (0, 1, 1.0)]
-    with pytest.raises(NeuroMLError, match="gap junctions are read but not yet run"):
-        run_model(m)
+    run = runs["net_gap.xml"]
+    assert len(run.spike_times_ms["right"][0]) == 4
+    assert abs(run.spike_times_ms["left"][0][0] - 61.65) < 1e-9
+
+
+def test_gap_junctions_within_a_population_are_refused(tmp_path):
+    """jLEMS advances the cells of a population one after the other, so a gap junction between two of them
+    reads its peer's v of this step or of the step before depending on their order; the runner refuses
+    such junctions, naming the projection, the file and the line."""
+    body = ('<gapJunction id="gj" conductance="1nS"/>\n<network id="n"><population id="p" component="RS" size="2"/>\n'
+            '<electricalProjection id="gp" presynapticPopulation="p" postsynapticPopulation="p">\n'
+            '<electricalConnection id="0" preCell="0" postCell="1" synapse="gj"/></electricalProjection></network>')
+    with pytest.raises(NeuroMLError) as info:
+        run_model(read_model(write(tmp_path, body)))
+    msg = str(info.value)
+    assert "within a population" in msg and "'gp'" in msg and "LEMS_bad.xml" in msg and "line 10" in msg, msg
 
 
 def test_expressions_are_grouped_as_jlems_groups_them():

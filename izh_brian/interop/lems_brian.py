@@ -52,7 +52,12 @@ In the step from :math:`t_k` to :math:`t_{k+1}`:
 
 Within the step, each connection's synapse computes its current from the old
 state (``g (erev - v)`` with the old ``g`` and ``v``) and advances, as jLEMS
-advances a cell's attachments before the cell.
+advances a cell's attachments before the cell. A gap junction
+(``gapJunction``: ``i = weight * conductance * (vpeer - v)``) copies its
+cell's v when it advances and reads its peer's copy: the peer's v at the start
+of this step when the peer's population comes first in the file, at the start
+of the step before when it comes later (``v_gapcopy``). Gap junctions between
+two cells of one population (advanced one after the other) are refused.
 
 ``izh-brian crosscheck`` and the tests compare these spike times with
 jNeuroML's own, step for step.
@@ -771,12 +776,8 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                                     "least one step (connectionWD delay=)")
             zero_delay.setdefault(proj.post, set()).add(proj.pre)
     for ep in model.electrical_projections:
-        raise LEMSTypeError(f"<electricalProjection> {ep.id!r} in {ep.where}: gap junctions are read but not yet run "
-                            "(their currents do not yet match jNeuroML's to the step); supported: projection with "
-                            "expOneSynapse, expTwoSynapse, alphaSynapse")
-    for ep in model.electrical_projections:
-        # A gap junction reads its peer's v as jLEMS has it when the cell advances: the new value if the
-        # peer's population comes first. Populations joined by gap junctions are therefore kept apart.
+        # A gap junction reads its peer's copy of v, which depends on which population jLEMS advances first
+        # (module docstring): populations joined by gap junctions are kept in separate groups.
         zero_delay.setdefault(ep.post, set()).add(ep.pre)
         zero_delay.setdefault(ep.pre, set()).add(ep.post)
     plans: dict[str, GroupPlan] = {}
@@ -887,6 +888,21 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                                 "Attachments)")
         if attach:
             lines.append(f"ISyn_in_ : {_base_unit_str(ct.input_unit)}")
+        if gap_rows:
+            if "v" not in ct.state_names:
+                raise LEMSTypeError(f"gap junctions onto cells of ComponentType {tname!r}: the cells have no v")
+            for e in gap_rows:
+                if locate[(e[5], e[6])][0] == tname:
+                    ep = model.electrical_projections[e[3]]
+                    raise LEMSTypeError(f"<electricalProjection> {ep.id!r} in {ep.where}: gap junctions between cells "
+                                        "that jLEMS advances one after the other within a population (here "
+                                        f"{e[1]}[{e[2]}] and {e[5]}[{e[6]}]) see their peer's v of this step or of "
+                                        "the step before depending on the cells' order, which this runner does not "
+                                        "reproduce; supported: gap junctions between cells of different populations")
+            # jLEMS: a gap junction copies its cell's v when it advances (before the cell), and reads its peer's
+            # copy: the peer's v at the start of this step if the peer's population came first, of the step
+            # before otherwise. v_gapcopy is that copy.
+            lines.append("v_gapcopy : volt")
         eqs = "\n".join(lines)
         ns = {"izh_lems_stim": None}
         # Input table: without attachments, the sum of the cell's inputs per cell (cells with the same inputs
@@ -937,6 +953,8 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                         namespace=ns, name=f"lems_{gi}_{re.sub(r'[^A-Za-z0-9]', '_', ct.name)}",
                         order=B, codeobj_class=codeobj_class)
         G.run_regularly("\n".join(code), when="groups", order=B, dt=dt_ms * ms, codeobj_class=codeobj_class)
+        if gap_rows:
+            G.run_regularly("v_gapcopy = v", when="groups", order=B - 4, dt=dt_ms * ms, codeobj_class=codeobj_class)
         G.thresholder["spike"].when, G.thresholder["spike"].order = "groups", B + 1
         G.resetter["spike"].when, G.resetter["spike"].order = "groups", B + 3
         G.stim_offset = offsets
@@ -956,6 +974,8 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                 start[var][col] = local[var]
         for s in ct.state_names:
             setattr(G, ct.brian(s), Quantity(start[s], dim=getattr(ct.units[ct.brian(s)], "dim", None)))
+        if gap_rows:
+            G.v_gapcopy = G.v[:]
         mon = SpikeMonitor(G, record=True, when="end")
         net.add(G, mon)
         att = None
@@ -1043,7 +1063,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         for row, (peer_t, peer_col) in att[2].items():
             by_group.setdefault(peer_t, []).append((row, peer_col))
         for peer_t, pairs in by_group.items():
-            P = Synapses(groups[peer_t][0], A, model="vpeer_post = v_pre : volt (summed)", dt=dt_ms * ms,
+            P = Synapses(groups[peer_t][0], A, model="vpeer_post = v_gapcopy_pre : volt (summed)", dt=dt_ms * ms,
                          name=f"gappeer_{gi}_{groups[peer_t][3]}", codeobj_class=codeobj_class)
             P.connect(i=np.array([c for _r, c in pairs], dtype=int), j=np.array([r for r, _c in pairs], dtype=int))
             net.add(P)
