@@ -357,3 +357,64 @@ def test_stored_opensourcebrain_spikes_are_jneuroml_today(fname):
     dt = OSB_EXPECTED[fname]["dt_ms"]
     got = {p: [np.rint(np.asarray(c) / dt).astype(int).tolist() for c in cells] for p, cells in theirs.items()}
     assert got == OSB_EXPECTED[fname]["populations"]
+
+
+POISSON = os.path.join(DATA, "net_poisson.xml")
+
+
+def test_poisson_inputs_fire_their_synapses_as_jneuroml(tmp_path):
+    """poissonFiringSynapse (expOneSynapse) and transientPoissonFiringSynapse (expTwoSynapse, inputW weight
+    1.5) at 1e9 Hz fire their synapse on every step (from delay to delay + duration for the transient one),
+    which jNeuroML computes without its random numbers: the two cells fire on jNeuroML's steps. The synapse is
+    the input's child, so it reads the input's copy of v from the step before; reading the current v instead
+    put cells[1]'s first spike at 38.175 ms, not jNeuroML's 38.15 ms. cells[1] gets nothing before 20.01 ms
+    and fires only during the burst."""
+    run = run_file(POISSON)
+    got = [np.rint(c / 0.025).astype(int).tolist() for c in run.spike_times_ms["cells"][:2]]
+    assert got == EXPECTED["net_poisson.xml"]["populations"]["cells"]
+    burst = run.spike_times_ms["cells"][1]
+    assert len(burst) >= 3 and burst[0] > 20.01 and burst[-1] < 20.01 + 60 + 20
+
+
+@needs_java
+def test_poisson_inputs_stored_spikes_and_traces_are_jneuromls(tmp_path, capsys):
+    """The stored steps are jNeuroML's today, and v of both deterministic cells is jnml's in every printed
+    digit at every step (OutputFile byte for byte)."""
+    theirs = run_lems_spikes(POISSON)
+    assert [np.rint(c / 0.025).astype(int).tolist() for c in theirs["cells"][:2]] == \
+        EXPECTED["net_poisson.xml"]["populations"]["cells"]
+    jdir, ours = tmp_path / "jnml", tmp_path / "ours"
+    jdir.mkdir()
+    shutil.copy(POISSON, jdir)
+    subprocess.run(["java", "-jar", find_jar(), "net_poisson.xml", "-nogui"], cwd=jdir, check=True,
+                   capture_output=True, timeout=300)
+    assert main(["neuroml", "run", POISSON, "--output-dir", str(ours)]) == 0
+    assert (ours / "net_poisson.v.dat").read_bytes() == (jdir / "net_poisson.v.dat").read_bytes()
+
+
+def test_poisson_input_statistics():
+    """The random inputs have jNeuroML's statistics (Inputs.xml): exponential intervals of mean 1/averageRate,
+    at most one event per step. 200 Hz over 20 s gives 4000 +- 63 (one standard deviation) events; the count
+    must be within 4 standard deviations (a rate off by 10% is 6 away) and the intervals' coefficient of
+    variation near 1 (a regular train has 0). The transient form fires only between delay and delay +
+    duration, at its rate there."""
+    from types import SimpleNamespace
+
+    from izh_brian.interop.lems_brian import poisson_input_steps
+
+    dt = 0.025e-3
+    t_next = np.cumsum(np.full(int(round(20.0 / dt)), dt))
+    spec = SimpleNamespace(kind="poissonFiringSynapse", params={"rate_hz": 200.0})
+    steps = poisson_input_steps(spec, t_next, seed=[20000, 0])
+    assert abs(len(steps) - 4000) < 4 * np.sqrt(4000)
+    isi = np.diff(steps) * dt
+    assert abs(np.std(isi) / np.mean(isi) - 1) < 0.05
+    assert np.all(np.diff(steps) >= 1)
+    assert not np.array_equal(steps, poisson_input_steps(spec, t_next, seed=[20000, 1]))
+    tr = SimpleNamespace(kind="transientPoissonFiringSynapse",
+                         params={"rate_hz": 500.0, "delay_s": 5.0, "duration_s": 10.0})
+    ts = poisson_input_steps(tr, t_next, seed=[20000, 2]) * dt
+    assert ts.min() > 5.0 and ts.max() < 15.0
+    assert abs(len(ts) - 5000) < 4 * np.sqrt(5000)
+    fast = SimpleNamespace(kind="poissonFiringSynapse", params={"rate_hz": 1e9})
+    assert np.array_equal(poisson_input_steps(fast, t_next[:100], seed=[20000, 3]), np.arange(1, 101))

@@ -57,7 +57,11 @@ advances a cell's attachments before the cell. A gap junction
 cell's v when it advances and reads its peer's copy: the peer's v at the start
 of this step when the peer's population comes first in the file, at the start
 of the step before when it comes later (``v_gapcopy``). Gap junctions between
-two cells of one population (advanced one after the other) are refused.
+two cells of one population (advanced one after the other) are refused. A
+``poissonFiringSynapse`` or ``transientPoissonFiringSynapse`` is an attachment
+whose current is ``weight`` times its own synapse's; its events
+(:func:`poisson_input_steps`) fire at the end of a step, after the synapse
+advanced, and the synapse reads the input's copy of v from the step before.
 
 ``izh-brian crosscheck`` and the tests compare these spike times with
 jNeuroML's own, step for step.
@@ -583,14 +587,14 @@ ATTACHMENT_ORDER = ("projections", "electrical", "inputs")
 def attachment_sequence(model) -> list:
     """Every attachment of every cell, in the order jLEMS attaches them (and so sums their currents).
 
-    Entries: ``("input", pop, idx, input id, weight)``, ``("syn", pop, idx, projection number, connection
+    Entries: ``("input", pop, idx, input id, weight, position among the model's inputs)``, ``("syn", pop, idx, projection number, connection
     number)``, ``("gap", pop, idx, electrical projection number, connection number, peer pop, peer idx,
     weight)``. A cell's DerivedVariable ``select="synapses[*]/i" reduce="add"`` is, in jLEMS
     (``PathDerivedVariable.eval``), ``0 + a_1 + a_2 + ...`` over its attachments in this order.
     """
     out = {"inputs": [], "projections": [], "electrical": []}
-    for pop, idx, inp, w, _where in model.explicit_inputs:
-        out["inputs"].append(("input", pop, idx, inp, w))
+    for n, (pop, idx, inp, w, _where) in enumerate(model.explicit_inputs):
+        out["inputs"].append(("input", pop, idx, inp, w, n))
     for k, proj in enumerate(model.projections):
         for c, conn in enumerate(proj.connections):
             out["projections"].append(("syn", proj.post, conn[1], k, c))
@@ -599,6 +603,42 @@ def attachment_sequence(model) -> list:
             out["electrical"].append(("gap", ep.pre, conn[0], k, c, ep.post, conn[1], conn[2]))
             out["electrical"].append(("gap", ep.post, conn[1], k, c, ep.pre, conn[0], conn[2]))
     return [e for part in ATTACHMENT_ORDER for e in out[part]]
+
+
+POISSON_KINDS = ("poissonFiringSynapse", "transientPoissonFiringSynapse")
+
+
+def poisson_input_steps(spec, t_next, seed) -> np.ndarray:
+    """Steps j (event stamped at t_j, ``t_next[j - 1]``) at which a ``poissonFiringSynapse`` or
+    ``transientPoissonFiringSynapse`` fires its synapse, by the rule of Inputs.xml on jLEMS's running-sum clock.
+
+    Intervals are exponential with mean ``averageIsi = 1 / averageRate`` (``-averageIsi log(1 - U)``, U uniform
+    on [0, 1), from ``numpy.random.default_rng(seed)``; jNeuroML draws its own numbers, so the statistics are
+    jNeuroML's, not the spikes). The ideal times accumulate the intervals; an event fires on the first step
+    whose end time is past the next ideal time, or on the step after the last event if that time has already
+    passed (``tnextUsed = t + SMALL_TIME``): at most one event per step. The transient form starts at
+    ``delay`` and stops once the step's time plus the next interval passes ``delay + duration``.
+    """
+    rate = spec.params["rate_hz"]
+    mean = 1 / rate
+    rng = np.random.default_rng(seed)
+    transient = spec.kind.startswith("transient")
+    end = spec.params["delay_s"] + spec.params["duration_s"] if transient else math.inf
+    ideal = (-mean * math.log(1 - rng.random()) + spec.params["delay_s"]) if transient else \
+        -mean * math.log(rng.random() or 1e-300)
+    out = []
+    last = 0
+    while True:
+        j = max(int(np.searchsorted(t_next, ideal, side="right")) + 1, last + 1)  # first step with t_j > ideal
+        if j > len(t_next):
+            break
+        out.append(j)
+        last = j
+        isi = -mean * math.log(1 - rng.random())
+        if transient and (t_next[j - 1] + isi) - end > 0:
+            break
+        ideal = ideal + isi
+    return np.array(out, dtype=np.int64)
 
 
 def _input_weight(w):
@@ -626,18 +666,33 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
     ns = {}
     code, updates, select = [], [], []
     vrename = {"v": "v_post", "weight": "w_att"}
-    for st, _proj, k in syn_plans:
+    # The synapses: each projection's (kind = its number) and each poisson input component's (kind 1000 + n;
+    # its current is weight * the synapse's i, Inputs.xml).
+    plans = [(st, proj.synapse, proj.where, k, False) for st, proj, k in syn_plans]
+    poisson_kind = {}
+    for e in entries:
+        if e[0] == "input" and model.inputs[e[3]].kind in POISSON_KINDS and e[3] not in poisson_kind:
+            spec = model.inputs[e[3]]
+            poisson_kind[e[3]] = 1000 + len(poisson_kind)
+            syn_id = spec.params["synapse"]
+            st = translate_synapse(m, m.components[syn_id].type, f"_q{len(poisson_kind) - 1}")
+            plans.append((st, syn_id, spec.where, poisson_kind[e[3]], True))
+    if poisson_kind:
+        # A poisson input's synapse is its child: it advances before the input copies the cell's v, so it
+        # reads the copy of the step before (v_lag).
+        lines.append("v_lag : volt")
+    for st, _syn, _where, k, poisson in plans:
         for lname in st.param_names:
             lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])} (constant)")
         for lname in st.state_names:
             lines.append(f"{st.brian(lname)} : {_base_unit_str(st.units[lname])}")
         for lname, q in st.constants.items():
             ns[st.brian(lname)] = q
-        rn = (lambda s: lambda n: vrename.get(n, s.brian(n)))(st)
+        rn = (lambda s, vr: lambda n: vr.get(n, s.brian(n)))(st, {**vrename, "v": "v_lag"} if poisson else vrename)
         for dname, expr in st.derived:
             code.append(f"{st.brian(dname)} = {lems_expr(expr, rn)}")
         port = st.brian(ct.input_port if ct.input_port in [d for d, _ in st.derived] else "i")
-        select.append(f"int(kind == {k}) * {port}")
+        select.append(f"int(kind == {k}) * (w_att * {port})" if poisson else f"int(kind == {k}) * {port}")
         for sname in st.state_names:
             if sname in st.rates:
                 code.append(f"_rate_{st.brian(sname)} = {lems_expr(st.rates[sname], rn)}")
@@ -647,12 +702,21 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
     rows = {"kind": [], "off": [], "len": [], "w": [], "gcond": [], "col": []}
     by_proj: dict = {}
     peers = {}
+    poisson_rows = []
     n_steps = len(t_next)
     for e in entries:
         col = locate[(e[1], e[2])][1]
         rows["col"].append(col)
         r = len(rows["kind"])
-        if e[0] == "input":
+        if e[0] == "input" and e[3] in poisson_kind:
+            rows["kind"].append(poisson_kind[e[3]])
+            rows["off"].append(0)
+            rows["len"].append(0)
+            w = _input_weight(e[4])
+            rows["w"].append(model.inputs[e[3]].params["weight"] if w is None else w)
+            rows["gcond"].append(0.0)
+            poisson_rows.append((r, e))
+        elif e[0] == "input":
             sig = (e[3], e[4])
             if sig not in placed:
                 placed[sig] = sum(len(c) for c in table)
@@ -688,6 +752,8 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
                                                 name="izh_att_stim")
     code.append(f"i_att = {' + '.join(select) if select else '0'}")
     code += updates
+    if poisson_kind:
+        code.append("v_lag = v_post")
     A = Synapses(G, G, model="\n".join(lines), dt=dt_ms * ms, name=f"att_{gi}", namespace=ns, order=B - 2,
                  codeobj_class=codeobj_class)
     cols = np.array(rows["col"], dtype=int)
@@ -699,9 +765,11 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
         A.w_att = np.array(rows["w"], dtype=float)
         if gaps:
             A.gcond = np.array(rows["gcond"], dtype=float) * siemens
+        if poisson_kind:
+            A.v_lag = G.v[:][cols]
         nrows = len(cols)
-        for st, proj, _k in syn_plans:
-            sv = _values_of(m, proj.synapse, st.flat.parameters, st.flat.derived_parameters, proj.where)
+        for st, syn_id, where, _k, _p in plans:
+            sv = _values_of(m, syn_id, st.flat.parameters, st.flat.derived_parameters, where)
             for lname in st.param_names:
                 setattr(A, st.brian(lname), Quantity(np.full(nrows, sv[lname]), dim=getattr(st.units[lname], "dim",
                                                                                             None)))
@@ -711,7 +779,38 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
                 setattr(A, st.brian(var), Quantity(np.full(nrows, local[var]), dim=getattr(st.units[var], "dim",
                                                                                            None)))
     A.run_regularly("\n".join(code), when="groups", order=B - 2, dt=dt_ms * ms, codeobj_class=codeobj_class)
-    return A, by_proj, peers
+    extra = []
+    if poisson_rows:
+        # The poisson inputs' events: fired at the end of step j - 1 -> j (after the synapse advanced), they act
+        # from step j on, so they are handed to the rows at the start of step j, before the groups.
+        from brian2 import SpikeGeneratorGroup
+
+        idx, times = [], []
+        for n, (_r, e) in enumerate(poisson_rows):
+            for j in poisson_input_steps(model.inputs[e[3]], t_next, seed=[20000, e[5]]):
+                idx.append(n)
+                times.append(j * dt_ms)
+        src = SpikeGeneratorGroup(len(poisson_rows), np.array(idx, dtype=int), np.array(times) * ms, dt=dt_ms * ms,
+                                  when="groups", order=-4, name=f"poisson_{gi}", codeobj_class=codeobj_class)
+        by_plan = {}
+        for n, (r, e) in enumerate(poisson_rows):
+            by_plan.setdefault(poisson_kind[e[3]], []).append((n, r))
+        for st, _syn, _where, k, poisson in plans:
+            if not poisson or k not in by_plan:
+                continue
+            on_pre = "\n".join(
+                f"{st.brian(var)}_post = "
+                f"{lems_expr(expr, lambda n: st.brian(n) + ('_post' if n != 'weight' and n not in st.constants else ''))}"
+                for var, expr in st.on_event)
+            S = Synapses(src, A, model="w : 1", on_pre=on_pre, dt=dt_ms * ms, name=f"poissonsyn_{gi}_{k - 1000}",
+                         namespace={st.brian(n): q for n, q in st.constants.items()}, codeobj_class=codeobj_class)
+            pairs = by_plan[k]
+            S.connect(i=np.array([n for n, _r in pairs], dtype=int), j=np.array([r for _n, r in pairs], dtype=int))
+            S.w = 1.0  # the EventConnection to the synapse assigns no weight: its default, 1
+            S.pre.when, S.pre.order = "groups", -3
+            extra.append(S)
+        extra.append(src)
+    return A, by_proj, peers, extra
 
 
 #: Compiler flags for these runs: Brian2's defaults (``-ffast-math``, ``-march=native``) let the compiler
@@ -882,7 +981,8 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         gap_rows = [e for e in entries if e[0] == "gap"]
         # Attachment mode (module docstring): a cell that receives synapses or gap junctions keeps one state per
         # attachment in the Synapses object att_<gi>, summed in jLEMS's attachment order.
-        attach = bool(syn_plans or gap_rows)
+        attach = bool(syn_plans or gap_rows) or any(e[0] == "input" and model.inputs[e[3]].kind in POISSON_KINDS
+                                                    for e in entries)
         if attach and ct.input_var is None:
             raise LEMSTypeError(f"cells of ComponentType {tname!r} receive synapses but sum none (no select over "
                                 "Attachments)")
@@ -982,7 +1082,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         if attach:
             att = _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_ms, codeobj_class,
                                make_stimulus_function)
-            net.add(att[0])
+            net.add(att[0], *att[3])
         groups[tname] = (G, plan, syn_plans, gi, att)
         monitors[tname] = mon
 

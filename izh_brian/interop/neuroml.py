@@ -6,8 +6,9 @@ Reading
 jNeuroML runs): cells (``izhikevichCell``, ``izhikevich2007Cell`` and
 components of point-cell ComponentTypes the files define), the inputs
 ``pulseGenerator``, ``rampGenerator``, ``sineGenerator`` (and their DL forms)
-and ``compoundInput(DL)``, spike sources (``spikeArray``, ``spikeGenerator``,
-``spikeGeneratorPoisson``), synapses (``expOneSynapse``, ``expTwoSynapse``,
+and ``compoundInput(DL)``, inputs that fire a synapse of their own
+(``poissonFiringSynapse``, ``transientPoissonFiringSynapse``), spike sources
+(``spikeArray``, ``spikeGenerator``, ``spikeGeneratorPoisson``), synapses (``expOneSynapse``, ``expTwoSynapse``,
 ``alphaSynapse``, ``gapJunction``), a ``network`` of ``population`` s (``size``
 or ``populationList`` with ``instance`` s), ``explicitInput`` s,
 ``inputList`` s, ``projection`` s and ``electricalProjection`` s, and a
@@ -93,6 +94,8 @@ _INPUTS = ("pulseGeneratorDL", "rampGeneratorDL", "pulseGenerator", "rampGenerat
 _SYNAPSES = ("expOneSynapse", "expTwoSynapse", "alphaSynapse", "gapJunction")
 #: Spike sources a population can hold (they drive projections).
 _SOURCES = ("spikeArray", "spikeGenerator", "spikeGeneratorPoisson")
+#: Inputs that fire a synapse of their own at random (Inputs.xml): the current is weight * the synapse's i.
+_POISSON_INPUTS = ("poissonFiringSynapse", "transientPoissonFiringSynapse")
 _IGNORED = ("notes", "annotation", "property", "Dimension", "Unit", "Display", "Line", "OutputFile",
             "OutputColumn", "EventOutputFile", "EventSelection", "Meta", "Target", "DefaultRun")
 #: Elements read (or knowingly ignored: displays, outputs, notes, unit definitions).
@@ -100,7 +103,7 @@ SUPPORTED_ELEMENTS = ("Lems", "neuroml", "Include", "include", "network", "popul
                       "explicitInput", "inputList", "input", "inputW", "projection", "connection", "connectionWD",
                       "electricalProjection", "electricalConnection", "electricalConnectionInstance",
                       "electricalConnectionInstanceW", "ComponentType", "Simulation", "spike") + _CELLS + _INPUTS \
-    + _SYNAPSES + _SOURCES + _IGNORED
+    + _SYNAPSES + _SOURCES + _POISSON_INPUTS + _IGNORED
 
 
 class NeuroMLError(ValueError):
@@ -466,6 +469,22 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             # A component of a ComponentType the files define: PyLEMS translates it at run time.
             attrs = {k: v for k, v in elem.attrib.items() if not k.startswith("_") and k != "id"}
             _add_unique(model.cells, CellSpec(_require(elem, "id"), tag, attrs, _where(elem)), elem, model)
+        elif tag in _POISSON_INPUTS:
+            params = {"rate_hz": _quantity(elem, "averageRate", "per_time", si=True),
+                      "synapse": _require(elem, "synapse"), "weight": _quantity(elem, "weight", "none", default=1.0)}
+            if not params["rate_hz"] > 0:
+                raise NeuroMLError(f"<{tag}> in {_where(elem)}: averageRate must be > 0")
+            target = elem.get("spikeTarget", f"./{params['synapse']}").strip()
+            if target.lstrip("./") != params["synapse"]:
+                raise NeuroMLError(f"<{tag}> in {_where(elem)}: spikeTarget={target!r} must name its own synapse "
+                                   f"('./{params['synapse']}')")
+            if tag.startswith("transient"):
+                params["delay_s"] = _quantity(elem, "delay", "time", si=True)
+                params["duration_s"] = _quantity(elem, "duration", "time", si=True)
+                if not params["duration_s"] > 0:
+                    raise NeuroMLError(f"<{tag}> in {_where(elem)}: duration must be > 0")
+            _add_unique(model.inputs, InputSpec(_require(elem, "id"), tag, params, _where(elem), dict(params)), elem,
+                        model)
         elif tag in _INPUTS:
             _add_unique(model.inputs, _read_input(elem, tag), elem, model)
         elif tag in _SOURCES:
@@ -706,6 +725,11 @@ def _check_references(model: NeuroMLModel) -> None:
                                f"of size {model.populations[pop].size}")
         if inp not in model.inputs:
             raise NeuroMLError(f"{where}: unknown input {inp!r}; inputs: {', '.join(model.inputs) or 'none'}")
+        if model.inputs[inp].kind in _POISSON_INPUTS:
+            syn = model.inputs[inp].params["synapse"]
+            if syn not in model.synapses or model.synapses[syn].kind == "gapJunction":
+                raise NeuroMLError(f"{where}: {model.inputs[inp].kind} {inp!r} fires synapse {syn!r}, which is not a "
+                                   f"chemical synapse of this model; synapses: {', '.join(model.synapses) or 'none'}")
         cell = model.cells[model.populations[pop].component]
         dl = model.inputs[inp].dimensionless
         if cell.kind in _CELLS and dl != (cell.kind == "izhikevichCell"):
