@@ -869,10 +869,15 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     for proj in model.projections:
         if any(c[3] == 0 for c in proj.connections):
             if proj.pre == proj.post:
+                # jLEMS advances the cells one by one and hands a zero-delay spike over at once: a cell after
+                # the spiking one feels it in this step (and may then spike and pass it on within the step), a
+                # cell before it in the next. Brian2 advances a group's cells together, so this is refused.
                 raise LEMSTypeError(f"<projection> {proj.id!r} in {proj.where}: connections of population "
                                     f"{proj.pre!r} onto itself with zero delay act, in jNeuroML, within the step "
-                                    "in cell order, which this runner does not reproduce; give them a delay of at "
-                                    "least one step (connectionWD delay=)")
+                                    "on the cells after the spiking one (which may spike in turn) and in the next "
+                                    "step on the cells before it; this runner advances a population's cells "
+                                    "together and does not reproduce that; give them a delay of at least one step "
+                                    "(connectionWD delay=)")
             zero_delay.setdefault(proj.post, set()).add(proj.pre)
     for ep in model.electrical_projections:
         # A gap junction reads its peer's copy of v, which depends on which population jLEMS advances first
