@@ -650,10 +650,12 @@ def _input_weight(w):
 def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_ms, codeobj_class,
                  make_stimulus_function):
     """The Synapses object ``att_<gi>`` (G onto itself): one row per attachment of G's cells in jLEMS's order
-    (inputs, each connection's synapse, each gap junction), each with its own state, and the cells' summed
-    input ``ISyn_in_ = 0 + i_1 + i_2 + ...`` in that order (Brian2 sums a summed variable in synapse order).
+    (:func:`attachment_sequence`: each connection's synapse, each gap junction, each input, a poisson input
+    with its own synapse), each with its own state, and the cells' summed input ``ISyn_in_ = 0 + i_1 + i_2 +
+    ...`` in that order (Brian2 sums a summed variable in synapse order).
 
-    Returns ``(att, {projection number: {connection number: row}}, {row: (peer group, peer column)})``.
+    Returns ``(att, {projection number: {connection number: row}}, {row: (peer group, peer column)}, [the
+    poisson inputs' SpikeGeneratorGroup and Synapses objects])``.
     """
     from brian2 import Quantity, Synapses, ms, siemens
 
