@@ -305,17 +305,33 @@ def test_expressions_are_grouped_as_jlems_groups_them():
 
 
 @needs_java
-def test_busy_network_equals_jneuroml_over_a_long_run(tmp_path):
+@pytest.mark.parametrize("inputs_first", [False, True])
+def test_busy_network_equals_jneuroml_over_a_long_run(tmp_path, inputs_first):
     """The generated network (40 RS + 10 FS izhikevich2007Cells, 10 excitatory and 5 inhibitory
     expOneSynapse connections per cell, 1 ms delays, sustained firing) for 300 ms: every cell fires on
     jNeuroML's steps. This needs jLEMS's arithmetic to the last bit: one synapse state per connection,
     the currents added in jLEMS's attachment order, expressions grouped as jLEMS parses them and no fused
     multiply-adds. Summing the synapse states per cell and projection instead left jNeuroML's steps at
-    186.6 ms; the usual left-to-right grouping of 'k (v-vr) (v-vt) + iSyn - u' at 146.35 ms."""
+    186.6 ms; the usual left-to-right grouping of 'k (v-vr) (v-vt) + iSyn - u' at 146.35 ms. jLEMS attaches
+    in the file's order: with the inputLists moved before the projections, adding each cell's input after its
+    synapses (the order of the file as written) also leaves jNeuroML's steps at 146.35 ms."""
+    import re
+
     from izh_brian.interop.neuroml_bench import make_network_files
 
-    lems, _nml = make_network_files(str(tmp_path), n_exc=40, n_inh=10, duration_ms=300.0, dt_ms=0.025,
-                                    k_exc=10, k_inh=5)
+    lems, nml = make_network_files(str(tmp_path), n_exc=40, n_inh=10, duration_ms=300.0, dt_ms=0.025,
+                                   k_exc=10, k_inh=5)
+    if inputs_first:
+        with open(nml) as fh:
+            text = fh.read()
+        blocks = re.findall(r"\s*<inputList.*?</inputList>", text, re.S)
+        for block in blocks:
+            text = text.replace(block, "")
+        cut = text.rfind("\n", 0, text.index("<projection"))
+        text = text[:cut] + "".join(blocks) + text[cut:]
+        assert len(blocks) == 2 and text.index("<inputList") < text.index("<projection")
+        with open(nml, "w") as fh:
+            fh.write(text)
     theirs = run_lems_spikes(lems)
     run = run_file(lems)
     assert steps(run) == {p: [np.rint(np.asarray(c) / 0.025).astype(int).tolist() for c in cells]

@@ -580,29 +580,36 @@ def _values_of(m, comp_id: str, names_dims: dict, derived: list, where: str) -> 
     return out
 
 
-#: The order in which jLEMS attaches inputs, synapses and gap junctions to a cell (see attachment_sequence).
-ATTACHMENT_ORDER = ("projections", "electrical", "inputs")
+def _line_of(where: str) -> int:
+    mt = re.search(r"line (\d+)", where or "")
+    return int(mt.group(1)) if mt else 0
 
 
 def attachment_sequence(model) -> list:
     """Every attachment of every cell, in the order jLEMS attaches them (and so sums their currents).
 
-    Entries: ``("input", pop, idx, input id, weight, position among the model's inputs)``, ``("syn", pop, idx, projection number, connection
-    number)``, ``("gap", pop, idx, electrical projection number, connection number, peer pop, peer idx,
-    weight)``. A cell's DerivedVariable ``select="synapses[*]/i" reduce="add"`` is, in jLEMS
-    (``PathDerivedVariable.eval``), ``0 + a_1 + a_2 + ...`` over its attachments in this order.
+    Entries: ``("input", pop, idx, input id, weight, position among the model's inputs)``, ``("syn", pop, idx,
+    projection number, connection number)``, ``("gap", pop, idx, electrical projection number, connection
+    number, peer pop, peer idx, weight)``. A cell's DerivedVariable ``select="synapses[*]/i" reduce="add"`` is,
+    in jLEMS (``PathDerivedVariable.eval``), ``0 + a_1 + a_2 + ...`` over its attachments in the order they
+    were attached: the network's projections, electrical projections and inputs in the file's order (each
+    projection's connections in order; a gap junction attaches to its pre-synaptic cell, then to its
+    post-synaptic one). Measured against jNeuroML on the generated network with its inputLists after and
+    before its projections (docs/neuroml.md).
     """
-    out = {"inputs": [], "projections": [], "electrical": []}
-    for n, (pop, idx, inp, w, _where) in enumerate(model.explicit_inputs):
-        out["inputs"].append(("input", pop, idx, inp, w, n))
+    blocks = []  # (line, rank, entries): the network's elements in the file's order
+    for n, (pop, idx, inp, w, where) in enumerate(model.explicit_inputs):
+        blocks.append((_line_of(where), len(blocks), [("input", pop, idx, inp, w, n)]))
     for k, proj in enumerate(model.projections):
-        for c, conn in enumerate(proj.connections):
-            out["projections"].append(("syn", proj.post, conn[1], k, c))
+        blocks.append((_line_of(proj.where), len(blocks),
+                       [("syn", proj.post, conn[1], k, c) for c, conn in enumerate(proj.connections)]))
     for k, ep in enumerate(model.electrical_projections):
+        part = []
         for c, conn in enumerate(ep.connections):
-            out["electrical"].append(("gap", ep.pre, conn[0], k, c, ep.post, conn[1], conn[2]))
-            out["electrical"].append(("gap", ep.post, conn[1], k, c, ep.pre, conn[0], conn[2]))
-    return [e for part in ATTACHMENT_ORDER for e in out[part]]
+            part.append(("gap", ep.pre, conn[0], k, c, ep.post, conn[1], conn[2]))
+            part.append(("gap", ep.post, conn[1], k, c, ep.pre, conn[0], conn[2]))
+        blocks.append((_line_of(ep.where), len(blocks), part))
+    return [e for _line, _rank, part in sorted(blocks, key=lambda b: (b[0], b[1])) for e in part]
 
 
 POISSON_KINDS = ("poissonFiringSynapse", "transientPoissonFiringSynapse")
