@@ -28,7 +28,7 @@ from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_mo
 DATA = os.path.join(os.path.dirname(__file__), "data")
 JAVA_OK, JAVA_WHY = jneuroml_available()
 needs_java = pytest.mark.skipif(not JAVA_OK, reason=JAVA_WHY)
-FILES = ("net_synapses.xml", "custom_types.xml", "net_sources.xml", "net_gap.xml")
+FILES = ("net_synapses.xml", "custom_types.xml", "net_sources.xml", "net_gap.xml", "net_self.xml")
 
 with open(os.path.join(DATA, "jnml_expected_spikes.json")) as fh:
     EXPECTED = json.load(fh)["files"]
@@ -162,7 +162,8 @@ def test_stored_spikes_are_jneuroml_today(fname):
 
 @needs_java
 @pytest.mark.parametrize("fname,names", [("net_synapses.xml", ("net_synapses.v.dat", "net_synapses.spikes")),
-                                         ("net_gap.xml", ("net_gap.v.dat", "net_gap.spikes"))])
+                                         ("net_gap.xml", ("net_gap.v.dat", "net_gap.spikes")),
+                                         ("net_self.xml", ("net_self.v.dat",))])
 def test_output_files_are_jnmls_byte_for_byte(tmp_path, capsys, fname, names):
     """`izh-brian neuroml run` writes the file's OutputFile (time and state columns, SI units, jnml's
     single-precision number format) and EventOutputFile (ID_TIME, TIME_ID) with jnml's names and contents:
@@ -229,10 +230,6 @@ def write(tmp_path, body, sim='<Simulation id="s" length="10ms" step="0.025ms" t
 
 
 @pytest.mark.parametrize("body,sim,needle,line", [
-    ('<network id="n"><population id="p" component="RS" size="2"/>\n'
-     '<projection id="rec" presynapticPopulation="p" postsynapticPopulation="p" synapse="syn">\n'
-     '<connection id="0" preCellId="../p[0]" postCellId="../p[1]"/></projection></network>',
-     None, "onto itself with zero delay", 9),
     ('<network id="n"><population id="p" component="RS" size="1"/><population id="q" component="RS" size="1"/>\n'
      '<projection id="pr" presynapticPopulation="p" postsynapticPopulation="q" synapse="nosuch">\n'
      '<connection id="0" preCellId="../p[0]" postCellId="../q[0]"/></projection></network>',
@@ -271,6 +268,18 @@ def test_gap_junctions_couple_the_cells(runs):
     run = runs["net_gap.xml"]
     assert len(run.spike_times_ms["right"][0]) == 4
     assert abs(run.spike_times_ms["left"][0][0] - 61.65) < 1e-9
+
+
+def test_zero_delay_connections_onto_the_own_population_act_in_cell_order(runs):
+    """jLEMS advances a population's cells one by one and hands a zero-delay spike over at once: ring[1] ->
+    ring[2] and ring[2] -> ring[3] act within the step (ring[2] and ring[3] come later), ring[3] -> ring[0],
+    ring[2] -> ring[1] and ring[4] onto itself in the next step. The runner cuts the population into groups
+    advanced in order (ring[0..1], ring[2], ring[3..4]); keeping it one group (every zero-delay event in the
+    next step) moved ring[2]'s first spike from jNeuroML's step 1677 to 1678."""
+    run = runs["net_self.xml"]
+    assert steps(run)["ring"][2][0] == 1677
+    assert [(c[0], c[1], c[3]) for c in read_model(os.path.join(DATA, "net_self.xml")).projections[0].connections] \
+        == [(1, 2, 0.0), (2, 3, 0.0), (1, 4, 0.0), (3, 0, 0.0), (4, 4, 0.0)]
 
 
 def test_gap_junctions_within_a_population_are_refused(tmp_path):

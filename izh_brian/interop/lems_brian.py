@@ -44,7 +44,9 @@ In the step from :math:`t_k` to :math:`t_{k+1}`:
    pre-synaptic one feels it in the same step, one before it in the next.
    Each group's update, spikes, zero-delay deliveries and reset are scheduled
    in that order (a population that receives a zero-delay projection from the
-   group before it starts a new group);
+   group before it starts a new group; a population with zero-delay
+   connections onto itself is cut into groups so that no cell of a group
+   sends one to a later cell of the same group);
 6. a delayed event is due at ``T[k] + delay`` (``T`` the running-sum clock)
    and handed over at the start of the first step ``m`` with ``T[m] >= due``;
    ``m - k`` takes one of two values per delay, so a delayed projection has two
@@ -875,19 +877,19 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     # earlier population acts in the same step, so its post-synaptic population starts a new group that is
     # updated after the pre-synaptic group's spikes are delivered.
     zero_delay = {}
+    forward = {}  # population -> {j: cells i < j with a zero-delay connection i -> j}
     for proj in model.projections:
         if any(c[3] == 0 for c in proj.connections):
             if proj.pre == proj.post:
                 # jLEMS advances the cells one by one and hands a zero-delay spike over at once: a cell after
                 # the spiking one feels it in this step (and may then spike and pass it on within the step), a
-                # cell before it in the next. Brian2 advances a group's cells together, so this is refused.
-                raise LEMSTypeError(f"<projection> {proj.id!r} in {proj.where}: connections of population "
-                                    f"{proj.pre!r} onto itself with zero delay act, in jNeuroML, within the step "
-                                    "on the cells after the spiking one (which may spike in turn) and in the next "
-                                    "step on the cells before it; this runner advances a population's cells "
-                                    "together and does not reproduce that; give them a delay of at least one step "
-                                    "(connectionWD delay=)")
-            zero_delay.setdefault(proj.post, set()).add(proj.pre)
+                # cell before it in the next. A group's cells advance together, so the population is cut into
+                # groups (advanced in order) with no such connection from a cell to a later one of its group.
+                for c in proj.connections:
+                    if c[3] == 0 and c[1] > c[0]:
+                        forward.setdefault(proj.pre, {}).setdefault(c[1], set()).add(c[0])
+            else:
+                zero_delay.setdefault(proj.post, set()).add(proj.pre)
     for ep in model.electrical_projections:
         # A gap junction reads its peer's copy of v, which depends on which population jLEMS advances first
         # (module docstring): populations joined by gap junctions are kept in separate groups.
@@ -920,7 +922,12 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             current = GroupPlan(cell_types[comp.type], [])
             plans[f"g{len(plans)}"] = current
         current.pops.add(pop.id)
+        start = 0  # this population's first cell in the current group
         for i in range(pop.size):
+            if any(src >= start for src in forward.get(pop.id, {}).get(i, ())):
+                current = GroupPlan(cell_types[comp.type], [], {pop.id})
+                plans[f"g{len(plans)}"] = current
+                start = i
             current.members.append((pop.id, i, pop.component))
         where_of[pop.id] = pop.where
     for proj in model.projections:
@@ -984,7 +991,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         # Synapses of the projections onto this group.
         syn_plans = []
         for k, proj in enumerate(model.projections):
-            if locate.get((proj.post, 0), (None,))[0] != tname:
+            if tname not in {locate[(proj.post, j)][0] for j in range(model.populations[proj.post].size)}:
                 continue
             comp = m.components[proj.synapse]
             st = translate_synapse(m, comp.type, f"_p{k}")
@@ -1101,73 +1108,80 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         monitors[tname] = mon
 
     # One Synapses object per projection, from the pre-synaptic cells to the rows of att_<gi> of its connections.
-    for tname, (G, plan, syn_plans, _gi, att) in groups.items():
+    for tname, (G, plan, syn_plans, gi_post, att) in groups.items():
         for st, proj, k in syn_plans:
-            pre_t = locate[(proj.pre, 0)][0]
-            src, pre_gi = groups[pre_t][0], groups[pre_t][3]
-            A, rows = att[0], att[1][k]
-            on_pre = "\n".join(
-                f"{st.brian(var)}_post = {lems_expr(expr, lambda n: st.brian(n) + ('_post' if n not in ('weight',) and n not in st.constants else ''))}"
-                for var, expr in st.on_event)
-            # Zero-delay events act at once (after the pre-synaptic group's spikes, before the groups after it);
-            # delayed ones go through jLEMS's event queue: due at T[k] + delay (T the running-sum time, k the
-            # spike's step), handed over at the start of the first step m with T[m] >= due. Float rounding makes
-            # m - k one of two values per delay, so the projection has two pathways (m - k = D and D + 1) and
-            # each event takes the one its spike step decides.
-            conns = proj.connections
-            zero = [n_ for n_, c in enumerate(conns) if c[3] == 0]
-            later = [n_ for n_, c in enumerate(conns) if c[3] != 0]
-            for tag, part in (("", zero), ("_d", later)):
-                if not part:
-                    continue
-                name = f"proj_{k}{tag}"
-                if tag == "":
-                    S = Synapses(src, A, model="w : 1", on_pre=on_pre, dt=dt_ms * ms, name=name,
-                                 namespace={st.brian(n): q for n, q in st.constants.items()},
-                                 codeobj_class=codeobj_class)
-                else:
-                    # A pathway in a slot before the groups reads the spikes of step k at the start of step k + 1,
-                    # so a Brian2 delay of L steps hands the event over at the start of step k + 1 + L.
-                    gate = "int(izh_delay_off(t_in_timesteps - {L} - 1, d_off, d_len) == {L} + 1)"
-                    codes = {f"pre{b}": "\n".join(f"{line.split(' = ', 1)[0]} = {line.split(' = ', 1)[0]} + "
-                                                   f"{gate.format(L=L)} * (({line.split(' = ', 1)[1]}) - "
-                                                   f"{line.split(' = ', 1)[0]})"
-                                                   for line in on_pre.splitlines())
-                             for b, L in (("", "L_a"), ("_b", "L_b"))}
-                    S = Synapses(src, A, model="w : 1\nL_a : integer (constant)\nL_b : integer (constant)\n"
-                                               "d_off : integer (constant)\nd_len : integer (constant)",
-                                 on_pre=codes, dt=dt_ms * ms, name=name,
-                                 namespace={**{st.brian(n): q for n, q in st.constants.items()},
-                                            "izh_delay_off": None}, codeobj_class=codeobj_class)
-                S.connect(i=np.array([locate[(proj.pre, conns[c][0])][1] for c in part], dtype=int),
-                          j=np.array([rows[c] for c in part], dtype=int))
-                S.w = np.array([conns[c][2] for c in part], dtype=float)
-                if tag == "":
-                    S.pre.when, S.pre.order = "groups", 10 * pre_gi + 5 + 2
-                else:
-                    delays_s = np.array([conns[c][3] for c in part], dtype=float) * 1e-3
-                    values, didx = np.unique(delays_s, return_inverse=True)
-                    T = np.concatenate([[0.0], t_next])
-                    table, lo = [], []
-                    for d in values:
-                        due = T + d
-                        m_first = np.searchsorted(T, due, side="left")  # first m with T[m] >= due
-                        off = (m_first - np.arange(len(T))).astype(float)
-                        D = int(np.min(off[: max(1, n_steps - int(d / dt_s) - 2)]))
-                        table.append(off)
-                        lo.append(D)
-                    lo = np.array(lo)
-                    S.namespace["izh_delay_off"] = make_stimulus_function(np.concatenate(table), unit=1,
-                                                                          name="izh_delay_off")
-                    S.d_off = didx * len(T)
-                    S.d_len = len(T)
-                    S.L_a = lo[didx] - 1
-                    S.L_b = lo[didx]
-                    S.pre.delay = (lo[didx] - 1) * dt_ms * ms
-                    S.pre_b.delay = lo[didx] * dt_ms * ms
-                    for path in (S.pre, S.pre_b):
-                        path.when, path.order = "groups", -2
-                net.add(S)
+            rows = att[1].get(k, {})
+            # One Synapses object per projection; a population cut into several groups (zero-delay connections
+            # onto itself) gets one per pair of groups, each named with the pair.
+            pairs = {(locate[(proj.post, c[1])][0], locate[(proj.pre, c[0])][0]) for c in proj.connections}
+            for pre_t in sorted({locate[(proj.pre, proj.connections[c][0])][0] for c in rows},
+                                key=lambda t: groups[t][3]):
+                src, pre_gi = groups[pre_t][0], groups[pre_t][3]
+                A = att[0]
+                mine = {c for c in rows if locate[(proj.pre, proj.connections[c][0])][0] == pre_t}
+                suffix = "" if len(pairs) == 1 else f"_g{gi_post}_{pre_gi}"
+                on_pre = "\n".join(
+                    f"{st.brian(var)}_post = {lems_expr(expr, lambda n: st.brian(n) + ('_post' if n not in ('weight',) and n not in st.constants else ''))}"
+                    for var, expr in st.on_event)
+                # Zero-delay events act at once (after the pre-synaptic group's spikes, before the groups after it);
+                # delayed ones go through jLEMS's event queue: due at T[k] + delay (T the running-sum time, k the
+                # spike's step), handed over at the start of the first step m with T[m] >= due. Float rounding makes
+                # m - k one of two values per delay, so the projection has two pathways (m - k = D and D + 1) and
+                # each event takes the one its spike step decides.
+                conns = proj.connections
+                zero = [n_ for n_, c in enumerate(conns) if c[3] == 0 and n_ in mine]
+                later = [n_ for n_, c in enumerate(conns) if c[3] != 0 and n_ in mine]
+                for tag, part in (("", zero), ("_d", later)):
+                    if not part:
+                        continue
+                    name = f"proj_{k}{tag}{suffix}"
+                    if tag == "":
+                        S = Synapses(src, A, model="w : 1", on_pre=on_pre, dt=dt_ms * ms, name=name,
+                                     namespace={st.brian(n): q for n, q in st.constants.items()},
+                                     codeobj_class=codeobj_class)
+                    else:
+                        # A pathway in a slot before the groups reads the spikes of step k at the start of step k + 1,
+                        # so a Brian2 delay of L steps hands the event over at the start of step k + 1 + L.
+                        gate = "int(izh_delay_off(t_in_timesteps - {L} - 1, d_off, d_len) == {L} + 1)"
+                        codes = {f"pre{b}": "\n".join(f"{line.split(' = ', 1)[0]} = {line.split(' = ', 1)[0]} + "
+                                                       f"{gate.format(L=L)} * (({line.split(' = ', 1)[1]}) - "
+                                                       f"{line.split(' = ', 1)[0]})"
+                                                       for line in on_pre.splitlines())
+                                 for b, L in (("", "L_a"), ("_b", "L_b"))}
+                        S = Synapses(src, A, model="w : 1\nL_a : integer (constant)\nL_b : integer (constant)\n"
+                                                   "d_off : integer (constant)\nd_len : integer (constant)",
+                                     on_pre=codes, dt=dt_ms * ms, name=name,
+                                     namespace={**{st.brian(n): q for n, q in st.constants.items()},
+                                                "izh_delay_off": None}, codeobj_class=codeobj_class)
+                    S.connect(i=np.array([locate[(proj.pre, conns[c][0])][1] for c in part], dtype=int),
+                              j=np.array([rows[c] for c in part], dtype=int))
+                    S.w = np.array([conns[c][2] for c in part], dtype=float)
+                    if tag == "":
+                        S.pre.when, S.pre.order = "groups", 10 * pre_gi + 5 + 2
+                    else:
+                        delays_s = np.array([conns[c][3] for c in part], dtype=float) * 1e-3
+                        values, didx = np.unique(delays_s, return_inverse=True)
+                        T = np.concatenate([[0.0], t_next])
+                        table, lo = [], []
+                        for d in values:
+                            due = T + d
+                            m_first = np.searchsorted(T, due, side="left")  # first m with T[m] >= due
+                            off = (m_first - np.arange(len(T))).astype(float)
+                            D = int(np.min(off[: max(1, n_steps - int(d / dt_s) - 2)]))
+                            table.append(off)
+                            lo.append(D)
+                        lo = np.array(lo)
+                        S.namespace["izh_delay_off"] = make_stimulus_function(np.concatenate(table), unit=1,
+                                                                              name="izh_delay_off")
+                        S.d_off = didx * len(T)
+                        S.d_len = len(T)
+                        S.L_a = lo[didx] - 1
+                        S.L_b = lo[didx]
+                        S.pre.delay = (lo[didx] - 1) * dt_ms * ms
+                        S.pre_b.delay = lo[didx] * dt_ms * ms
+                        for path in (S.pre, S.pre_b):
+                            path.when, path.order = "groups", -2
+                    net.add(S)
     # Gap junctions: each attachment row reads its peer cell's v (a Synapses object per peer group).
     for tname, (G, plan, _s, gi, att) in groups.items():
         if att is None or not att[2]:
