@@ -443,3 +443,22 @@ def test_poisson_input_statistics():
     assert abs(len(ts) - 5000) < 4 * np.sqrt(5000)
     fast = SimpleNamespace(kind="poissonFiringSynapse", params={"rate_hz": 1e9})
     assert np.array_equal(poisson_input_steps(fast, t_next[:100], seed=[20000, 3]), np.arange(1, 101))
+
+
+def test_strict_float_codegen_is_scoped():
+    """Inside the runner's context Brian2 compiles without -ffast-math and without fused multiply-adds (Java
+    rounds every operation) and keeps expressions as written; Brian2's preferences are restored after, so
+    the rest of izh_brian keeps its fast code."""
+    from brian2 import prefs
+
+    from izh_brian.interop.lems_brian import strict_float_codegen
+
+    before = (list(prefs.codegen.cpp.extra_compile_args_gcc), prefs.codegen.loop_invariant_optimisations,
+              prefs.codegen.runtime.cython.cache_dir)
+    with strict_float_codegen():
+        flags = prefs.codegen.cpp.extra_compile_args_gcc
+        assert "-ffp-contract=off" in flags and "-ffast-math" not in flags
+        assert prefs.codegen.loop_invariant_optimisations is False
+        assert str(prefs.codegen.runtime.cython.cache_dir).endswith("_ieee")
+    assert (list(prefs.codegen.cpp.extra_compile_args_gcc), prefs.codegen.loop_invariant_optimisations,
+            prefs.codegen.runtime.cython.cache_dir) == before

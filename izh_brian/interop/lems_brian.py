@@ -843,16 +843,17 @@ def strict_float_codegen():
     from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
 
     saved = (prefs.codegen.loop_invariant_optimisations, prefs.codegen.cpp.extra_compile_args_gcc,
-             prefs.codegen.runtime.cython.cache_dir)
+             prefs.codegen.runtime.cython.cache_dir, prefs.codegen.cpp.extra_compile_args)
     cache = saved[2] if saved[2] is not None else get_cython_cache_dir()
     prefs.codegen.loop_invariant_optimisations = False
     prefs.codegen.cpp.extra_compile_args_gcc = list(STRICT_GCC_ARGS)
+    prefs.codegen.cpp.extra_compile_args = None  # a value here would replace the gcc flags
     prefs.codegen.runtime.cython.cache_dir = os.fspath(cache).rstrip(os.sep) + "_ieee"
     try:
         yield
     finally:
         (prefs.codegen.loop_invariant_optimisations, prefs.codegen.cpp.extra_compile_args_gcc,
-         prefs.codegen.runtime.cython.cache_dir) = saved
+         prefs.codegen.runtime.cython.cache_dir, prefs.codegen.cpp.extra_compile_args) = saved
 
 
 def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_class=None,
