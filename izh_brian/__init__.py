@@ -10,10 +10,10 @@ one Brian2 network.
 5
 """
 
-from .model import SCHEMES, make_neurons
-from .presets import PRESETS, REFERENCE_PRESETS, Preset, UnknownPresetError, get_preset
-from .simulate import DivergenceError, Result, simulate, simulate_many
-from .stimuli import Piece, Stimulus
+from izh_brian.model import SCHEMES, make_neurons
+from izh_brian.presets import PRESETS, REFERENCE_PRESETS, Preset, UnknownPresetError, get_preset
+from izh_brian.simulate import DivergenceError, Result, simulate, simulate_many
+from izh_brian.stimuli import Piece, Stimulus
 
 __version__ = "0.1.0"
 

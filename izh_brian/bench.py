@@ -61,7 +61,18 @@ import time
 
 import numpy as np
 
-from .jsonutil import to_jsonable
+from izh_brian.jsonutil import to_jsonable
+from izh_brian.model import make_neurons
+from izh_brian.presets import preset_names
+from izh_brian.simulate import simulate, simulate_many
+from izh_brian.presets import get_preset
+from izh_brian.network import benchmark_network
+from izh_brian.sweep import run_atlas
+from izh_brian.standalone import measure_crossover
+from izh_brian import check as chk
+from izh_brian.interop import neuroml_bench
+from izh_brian import fit
+from izh_brian import report
 
 __all__ = [
     "bench_presets",
@@ -90,7 +101,6 @@ def kernel_arrays() -> dict:
     """
     from brian2 import Network, ms
 
-    from .model import make_neurons
 
     G = make_neurons(3, dt=0.25, stimulus=np.zeros(2), name="izhikevich")  # the atlas's own code
     Network(G).run(0.25 * ms, namespace={})
@@ -154,8 +164,6 @@ def bench_presets(repeats: int = 3, loop_repeats: int = 2, profile: bool = True)
     """
     import brian2
 
-    from .presets import preset_names
-    from .simulate import simulate, simulate_many
 
     names = preset_names()
 
@@ -248,7 +256,6 @@ def bench_cold(small: int = 2) -> dict:
         modules than ``small`` presets), ``goal``, ``goal_met`` (full suite's
         first run <= 20 s).
     """
-    from .presets import get_preset, preset_names
 
     names = preset_names()
     full = cold_run(names)
@@ -282,7 +289,6 @@ def bench_network(duration_ms: float = 10000.0, standalone: bool = True) -> dict
     standalone rerun's (Brian2's randn noise), ``goal_met_by`` lists the paths
     that meet the goal.
     """
-    from .network import benchmark_network
 
     out = dict(benchmark_network(duration_ms=duration_ms))
     out["goal"] = GOALS["network_ratio"]
@@ -291,7 +297,7 @@ def bench_network(duration_ms: float = 10000.0, standalone: bool = True) -> dict
     out["goal_met_by"] = ["runtime"] if out["goal_met"] else []
     if standalone:
         try:
-            from .network_standalone import benchmark_network_standalone
+            from izh_brian.network_standalone import benchmark_network_standalone
 
             sa = benchmark_network_standalone(duration_ms=duration_ms, numpy_s=out["numpy_s"])
         except Exception as exc:  # no compiler, or the build failed: keep the runtime figures
@@ -354,7 +360,6 @@ def bench_atlas(n_points: int = 100_000, duration_ms: float = 200.0, dt_ms: floa
     """
     import brian2
 
-    from .sweep import run_atlas
 
     side = int(np.ceil(np.sqrt(n_points)))
     other = int(np.ceil(n_points / side))
@@ -401,7 +406,6 @@ def bench_atlas(n_points: int = 100_000, duration_ms: float = 200.0, dt_ms: floa
 
 def bench_standalone(n: int = 1000, duration_ms: float = 1000.0) -> dict:
     """Crossover of cpp_standalone against the Cython runtime (:func:`izh_brian.standalone.measure_crossover`)."""
-    from .standalone import measure_crossover
 
     return measure_crossover(n=n, duration_ms=duration_ms)
 
@@ -428,8 +432,6 @@ def bench_check(repeats: int = 5) -> dict:
     """
     import brian2
 
-    from . import check as chk
-    from .simulate import simulate
 
     euler = simulate("tonic_spiking", scheme="euler").spike_times_ms
     fig1 = simulate("tonic_spiking").spike_times_ms
@@ -554,20 +556,17 @@ BENCHES = {
 
 def _neuroml_bench():
     """:mod:`izh_brian.interop.neuroml_bench`: a 1000-cell NeuroML network, izh_brian (warm) against jNeuroML."""
-    from .interop import neuroml_bench
 
     return neuroml_bench
 
 
 def _fit():
-    from . import fit
 
     return fit
 
 
 def _report():
     """:mod:`izh_brian.report` (the ``figures`` benchmark lives there, next to what it measures)."""
-    from . import report
 
     return report
 

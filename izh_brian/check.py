@@ -39,15 +39,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .jsonutil import to_jsonable
-from .patterns import (
+from izh_brian.jsonutil import to_jsonable
+from izh_brian.patterns import (
     Criterion,
     boundaries_from_current,
     protocol_boundaries,
     train_features,
     validate_features,
 )
-from .presets import get_preset
+from izh_brian.presets import get_preset
+from izh_brian import __version__
+from izh_brian.simulate import DivergenceError, simulate_many
+from izh_brian.stimuli import time_grid_ms
 
 __all__ = [
     "COMPARED_SCHEMES",
@@ -103,7 +106,6 @@ def _disk_key(preset, dt: float, scheme: str) -> str:
 
     import brian2
 
-    from . import __version__
 
     text = repr((preset, round(float(dt), 12), scheme, __version__, brian2.__version__))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -494,7 +496,6 @@ def _reference_train(preset, dt: float, scheme: str):
         if cached is not None:
             _REFERENCE_CACHE[key] = cached
             return cached
-        from .simulate import DivergenceError, simulate_many
 
         try:
             r = simulate_many([preset], scheme=scheme, dt=None if dt == preset.dt else dt)[0]
@@ -659,7 +660,6 @@ def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_
         dt = float(preset.dt)
     if abs(dt - preset.dt) <= 1e-6 * preset.dt:  # t_ms from seconds, or from k*dt summed: the preset's step
         dt = float(preset.dt)
-    from .stimuli import time_grid_ms
 
     try:
         grid = time_grid_ms(dt, preset.duration)

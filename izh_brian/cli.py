@@ -15,7 +15,16 @@ import importlib
 import json
 import sys
 
-from .cli_types import CLIError, number, parse_set
+from izh_brian.cli_types import CLIError, number, parse_set
+from izh_brian.presets import PRESETS, REFERENCE_PRESETS
+from izh_brian.model import SCHEMES
+from izh_brian.presets import get_preset, preset_names
+from izh_brian.presets import OVERRIDABLE
+from izh_brian.simulate import NEURON_OVERRIDES, simulate_many
+from izh_brian.patterns import validate_result
+from izh_brian.plotting import save_results_figure
+from izh_brian.presets import UnknownPresetError
+from izh_brian.simulate import DivergenceError
 
 __all__ = ["main", "CLIError", "parse_set", "emit_json"]
 
@@ -43,7 +52,6 @@ def emit_json(obj) -> None:
 
 
 def _cmd_list(args) -> int:
-    from .presets import PRESETS, REFERENCE_PRESETS
 
     table = PRESETS if args.fine else REFERENCE_PRESETS
     if args.json:
@@ -57,7 +65,6 @@ def _cmd_list(args) -> int:
 
 def add_run_options(parser) -> None:
     """Options shared by commands that simulate presets."""
-    from .model import SCHEMES
 
     parser.add_argument("--scheme", default="figure1", help=f"numerical scheme: {', '.join(SCHEMES)}")
     parser.add_argument("--dt", type=str, default=None, help="time step in ms (default: each preset's own)")
@@ -65,7 +72,6 @@ def add_run_options(parser) -> None:
 
 def check_run_options(args):
     """Validate --scheme/--dt; return dt as float or None."""
-    from .model import SCHEMES
 
     if args.scheme not in SCHEMES:
         raise CLIError(f"unknown scheme {args.scheme!r}; allowed: {', '.join(SCHEMES)}")
@@ -74,7 +80,6 @@ def check_run_options(args):
 
 def resolve_names(args) -> list:
     """The preset names of ``NAME ... | --all``, checked."""
-    from .presets import get_preset, preset_names
 
     if getattr(args, "all", False):
         if args.names:
@@ -87,8 +92,6 @@ def resolve_names(args) -> list:
 
 def run_presets(args):
     """Simulate the presets named by ``args`` (names/--all, --scheme, --dt, --set)."""
-    from .presets import OVERRIDABLE
-    from .simulate import NEURON_OVERRIDES, simulate_many
 
     names = resolve_names(args)
     dt = check_run_options(args)
@@ -100,11 +103,9 @@ def _cmd_run(args) -> int:
     results = run_presets(args)
     validations = None
     if getattr(args, "validate", False):
-        from .patterns import validate_result
 
         validations = [validate_result(r) for r in results]
     if args.plot:
-        from .plotting import save_results_figure
 
         save_results_figure(results, args.plot)
     if args.json:
@@ -155,8 +156,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Entry point; returns the exit status."""
-    from .presets import UnknownPresetError
-    from .simulate import DivergenceError
 
     try:
         parser = build_parser()

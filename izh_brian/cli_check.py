@@ -14,6 +14,8 @@ negative, NaN or not increasing), with one line on stderr.
 """
 
 from __future__ import annotations
+from izh_brian.check import check
+from izh_brian.cli import CLIError, emit_json
 
 __all__ = ["register"]
 
@@ -33,8 +35,6 @@ def register(subparsers) -> None:
 
 
 def _cmd_check(args) -> int:
-    from .check import check
-    from .cli import CLIError, emit_json
 
     try:
         index = int(args.index)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+from izh_brian.cli import CLIError, emit_json
+from izh_brian.report import build_outputs, templates
+from izh_brian.report import make_figures
+from izh_brian.report import FIGURE_SECTIONS, MAIN_FIGURES, compute_sections
 
 
 def _progress(args):
@@ -13,8 +17,6 @@ def _progress(args):
 
 
 def _cmd_report(args) -> int:
-    from .cli import CLIError, emit_json
-    from .report import build_outputs
 
     if not args.no_pdf:
         try:
@@ -29,8 +31,6 @@ def _cmd_report(args) -> int:
             raise CLIError(f"--notebooks: {args.notebooks!r} is not a folder; give the folder of the lessons "
                            f"(*.ipynb), or --no-lessons")
     try:
-        from .report import templates
-
         templates()
     except FileNotFoundError as exc:
         raise CLIError(str(exc)) from None
@@ -55,8 +55,6 @@ def _cmd_report(args) -> int:
 def _cmd_figures(args) -> int:
     import time
 
-    from .cli import CLIError, emit_json
-    from .report import make_figures
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     allowed = ("png", "pdf", "svg")
@@ -64,7 +62,6 @@ def _cmd_figures(args) -> int:
     if bad or not formats:
         raise CLIError(f"--format: unknown format {', '.join(bad) or args.format!r}; allowed: {', '.join(allowed)}")
     t0 = time.perf_counter()
-    from .report import FIGURE_SECTIONS, MAIN_FIGURES, compute_sections
 
     progress = _progress(args)
     draw: dict = {}

@@ -21,7 +21,14 @@ budget ran out first, 2 on bad input (one line on stderr).
 
 from __future__ import annotations
 
-from .cli_types import CLIError, number
+from izh_brian.cli_types import CLIError, number
+from izh_brian.cli import emit_json, parse_set
+from izh_brian.fit import POPULATION, fit_many, fit_pattern, format_recovery_table, load_target, recovery_table
+from izh_brian.model import SCHEMES, VARIANTS
+from izh_brian.presets import get_preset, preset_names
+from izh_brian.fit import plot_fit
+from izh_brian.simulate import simulate
+from izh_brian.fit import Target
 
 __all__ = ["register"]
 
@@ -57,10 +64,6 @@ def _int(text, what, low):
 def _cmd_fit(args) -> int:
     from dataclasses import replace
 
-    from .cli import emit_json, parse_set
-    from .fit import POPULATION, fit_many, fit_pattern, format_recovery_table, load_target, recovery_table
-    from .model import SCHEMES, VARIANTS
-    from .presets import get_preset, preset_names
 
     modes = sum([bool(args.targets), args.pattern is not None, args.recover is not None])
     if modes != 1:
@@ -143,7 +146,6 @@ def _save(fig, path):
 def _plot_targets(targets, results, path):
     from matplotlib.figure import Figure
 
-    from .fit import plot_fit
 
     fig = Figure(figsize=(8, 2.6 * len(targets)))
     for k, (t, r) in enumerate(zip(targets, results)):
@@ -155,13 +157,9 @@ def _plot_targets(targets, results, path):
 def _plot_pattern(name, res, path):
     from matplotlib.figure import Figure
 
-    from .fit import plot_fit
-    from .presets import get_preset
-    from .simulate import simulate
 
     p = get_preset(name)
     r = simulate(p)
-    from .fit import Target
 
     t = Target(I=r.I, dt_ms=p.dt, spike_times_ms=r.spike_times_ms, v_mV=r.v_mV, v0_mV=p.V0, name=f"{p.name} (published)")
     fig = Figure(figsize=(8, 2.8))

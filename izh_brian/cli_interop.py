@@ -20,15 +20,20 @@
 """
 
 from __future__ import annotations
+from izh_brian.cli import emit_json
+from izh_brian.interop.neuroml import read_model, run_model, write_outputs
+from izh_brian.cli import CLIError
+from izh_brian.interop.neuroml import plot_displays
+from izh_brian.interop.neuroml import export_presets
+from izh_brian.presets import get_preset
+from izh_brian.interop import SIMULATORS, crosscheck
+from izh_brian.interop.jneuroml import JNeuroMLError
 
 
 def _cmd_neuroml_run(args) -> int:
     import os
 
-    from .cli import emit_json
-    from .interop.neuroml import read_model, run_model, write_outputs
 
-    from .cli import CLIError
 
     kwargs = {}
     for key, value in (("duration_ms", args.duration), ("dt_ms", args.dt)):
@@ -48,7 +53,6 @@ def _cmd_neuroml_run(args) -> int:
         folder = args.output_dir or os.path.dirname(os.path.abspath(args.file))
         written = write_outputs(model, run, folder)
     if args.plot:
-        from .interop.neuroml import plot_displays
 
         plot_displays(model, run, args.plot)
     if args.json:
@@ -65,8 +69,6 @@ def _cmd_neuroml_run(args) -> int:
 
 
 def _cmd_neuroml_export(args) -> int:
-    from .interop.neuroml import export_presets
-    from .presets import get_preset
 
     names = [get_preset(n).name for n in args.names]
     lems, nml = export_presets(names, args.output)
@@ -84,9 +86,6 @@ def _fmt_row(r) -> str:
 
 
 def _cmd_crosscheck(args) -> int:
-    from .cli import CLIError, emit_json
-    from .interop import SIMULATORS, crosscheck
-    from .interop.jneuroml import JNeuroMLError
 
     sims = SIMULATORS if args.simulator == "all" else (args.simulator,)
     try:

@@ -15,7 +15,13 @@ and cell types without recompiling (:mod:`izh_brian.network_standalone`).
 
 from __future__ import annotations
 
-from .cli_types import number
+from izh_brian.cli_types import number
+from izh_brian.cli import CLIError
+from izh_brian.network import NetworkTooLargeError, SCENARIOS, simulate_network
+from izh_brian.network_standalone import simulate_network_standalone
+from izh_brian.plotting_network import save_network_figure
+from izh_brian.cli import emit_json
+from izh_brian.model import SCHEME_REGISTRY
 
 
 def _num(text, what, kind=float):
@@ -32,8 +38,6 @@ def _current_rows(n, most=1000):
 
 
 def _cmd_network(args) -> int:
-    from .cli import CLIError
-    from .network import NetworkTooLargeError, SCENARIOS, simulate_network
 
     if args.scenario is not None and args.scenario.lower() not in {k.lower() for k in SCENARIOS}:
         raise CLIError(f"unknown scenario {args.scenario!r}; allowed: {', '.join(SCENARIOS)}")
@@ -57,7 +61,6 @@ def _cmd_network(args) -> int:
     if args.standalone:
         if args.plot:
             raise CLIError("--plot needs the recorded v, u and currents of the runtime network; drop --standalone")
-        from .network_standalone import simulate_network_standalone
 
         res = simulate_network_standalone(
             args.scenario or "paper", noise="table" if args.noise == "table" else "program", exc=args.exc,
@@ -83,7 +86,6 @@ def _cmd_network(args) -> int:
     except NetworkTooLargeError as exc:
         raise CLIError(str(exc)) from None
     if args.plot:
-        from .plotting_network import save_network_figure
 
         f, psd = res.spectrum()
         save_network_figure(
@@ -108,7 +110,6 @@ def _cmd_network(args) -> int:
 
 
 def _report(res, args) -> int:
-    from .cli import emit_json
 
     summary = res.summary(raster=args.raster)
     if args.json:
@@ -129,7 +130,6 @@ def _report(res, args) -> int:
 
 def register(sub) -> None:
     """Add the ``network`` sub-command to ``sub`` (an argparse sub-parsers object)."""
-    from .model import SCHEME_REGISTRY
 
     p = sub.add_parser("network", help="run the 2003 cortical network (net.m) or one of its scenarios")
     p.add_argument("--scenario", default=None,

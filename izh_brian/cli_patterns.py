@@ -17,15 +17,21 @@ import math
 
 import numpy as np
 
-from .cli import CLIError, add_run_options, check_run_options, emit_json, parse_set
+from izh_brian.cli import CLIError, add_run_options, check_run_options, emit_json, parse_set
+from izh_brian.patterns import validate_all
+from izh_brian.presets import preset_names
+from izh_brian.patterns import classify
+from izh_brian.patterns import class_map
+from izh_brian.patterns import validation_matrix
+from izh_brian.simulate import simulate_many
+from izh_brian.numerics import CONFIGS, format_numerics_table, numerics_table
+from izh_brian.presets import get_preset
 
 
 def _cmd_validate(args) -> int:
-    from .patterns import validate_all
 
     dt = check_run_options(args)
     verdicts = validate_all(scheme=args.scheme, dt=dt)
-    from .presets import preset_names
 
     names = preset_names()
     if args.json:
@@ -62,7 +68,6 @@ def _protocol_args(args) -> dict:
 
 
 def _cmd_classify(args) -> int:
-    from .patterns import classify
 
     params = parse_set(args.set, allowed=_PARAMS)
     missing = [k for k in _PARAMS if k not in params]
@@ -103,7 +108,6 @@ def _parse_axis(text, what):
 
 
 def _cmd_class_map(args) -> int:
-    from .patterns import class_map
 
     xn, xv = _parse_axis(args.x, "x")
     yn, yv = _parse_axis(args.y, "y")
@@ -130,9 +134,6 @@ def _cmd_class_map(args) -> int:
 
 
 def _cmd_matrix(args) -> int:
-    from .patterns import validation_matrix
-    from .presets import preset_names
-    from .simulate import simulate_many
 
     dt = check_run_options(args)
     results = simulate_many(preset_names(), scheme=args.scheme, dt=dt, check_finite=False)
@@ -157,12 +158,10 @@ def _cmd_matrix(args) -> int:
 
 
 def _cmd_numerics(args) -> int:
-    from .numerics import CONFIGS, format_numerics_table, numerics_table
 
     timings: dict = {}
     names = None
     if args.names:
-        from .presets import get_preset
 
         names = [get_preset(n).name for n in args.names]
     rows = numerics_table(names=names, include_fine=not args.no_fine, timings=timings)

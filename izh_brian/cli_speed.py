@@ -12,9 +12,13 @@
 
 from __future__ import annotations
 
-from .cli_types import number
+from izh_brian.cli_types import number
 
-from .jsonutil import to_jsonable
+from izh_brian.jsonutil import to_jsonable
+from izh_brian import bench
+from izh_brian.cli import CLIError, emit_json
+from izh_brian.cli import parse_set
+from izh_brian.sweep import GRID_KEYS, parse_grid, plot_class_map, run_atlas
 
 __all__ = ["register"]
 
@@ -49,8 +53,6 @@ def register(subparsers) -> None:
 
 
 def _cmd_bench(args) -> int:
-    from . import bench
-    from .cli import CLIError, emit_json
 
     if args.which not in list(bench.BENCHES) + ["all"]:
         raise CLIError(f"unknown benchmark {args.which!r}; allowed: {', '.join(bench.BENCHES)}, all")
@@ -67,8 +69,6 @@ def _number(text, what, positive=False):
 
 
 def _cmd_atlas(args) -> int:
-    from .cli import CLIError, emit_json, parse_set
-    from .sweep import GRID_KEYS, parse_grid, plot_class_map, run_atlas
 
     if not args.grid:
         raise CLIError("give at least one --grid KEY=LO:HI:N (KEY in " + ", ".join(GRID_KEYS) + ")")

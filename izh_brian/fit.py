@@ -93,7 +93,18 @@ from dataclasses import dataclass, field
 import cma
 import numpy as np
 
-from .jsonutil import to_jsonable
+from izh_brian.jsonutil import to_jsonable
+from izh_brian.model import VARIANTS
+from izh_brian.presets import get_preset
+from izh_brian.simulate import simulate
+from izh_brian.model import check_scheme, make_neurons
+from izh_brian.model import NEST_SCHEMES
+from izh_brian.presets import REFERENCE_PRESETS
+from izh_brian.patterns import validate, validate_result, validator_for
+from izh_brian.presets import with_overrides
+from izh_brian.simulate import Result
+from izh_brian.sweep import compiled_modules, dask_map
+from izh_brian.presets import preset_names
 
 __all__ = [
     "DELTA_MS",
@@ -340,7 +351,6 @@ def target_from_arrays(I, dt_ms, spike_times_ms=None, v_mV=None, *, t_ms=None, v
         that is not positive or disagrees with ``t_ms``, spike times that are
         unsorted or outside the record, an unknown variant.
     """
-    from .model import VARIANTS
 
     if I is None:
         raise ValueError(f"{name}: no input current 'I' (one value per step, mV/ms)")
@@ -469,8 +479,6 @@ def target_from_preset(preset, *, scheme: str = "figure1", with_trace: bool = Fa
     The initial state is the preset's (V0, and u0 when it fixes it), so only
     a, b, c, d are fitted.
     """
-    from .presets import get_preset
-    from .simulate import simulate
 
     p = get_preset(preset)
     r = simulate(p, scheme=scheme)
@@ -505,7 +513,6 @@ class PopulationRunner:
                  record_u=False):
         from brian2 import Network, SpikeMonitor, StateMonitor
 
-        from .model import check_scheme, make_neurons
 
         check_scheme(scheme)
         self.I = np.asarray(I, dtype=float)
@@ -536,7 +543,6 @@ class PopulationRunner:
         """
         from brian2 import mV, ms
 
-        from .model import NEST_SCHEMES
 
         cols = [np.atleast_1d(np.asarray(x, dtype=float)) for x in (a, b, c, d, v0)]
         m = max(len(x) for x in cols)
@@ -622,7 +628,6 @@ def _from_unit(X: np.ndarray, keys) -> np.ndarray:
 
 def _atlas_points(keys, n, rng, exclude=()) -> np.ndarray:
     """The first generation: the published parameter sets, then seeded uniform points in the unit cube."""
-    from .presets import REFERENCE_PRESETS
 
     rows, seen = [], set()
     for p in REFERENCE_PRESETS.values():
@@ -910,7 +915,6 @@ def fit(target: Target, *, scheme: str = "figure1", budget: int = 4096, seed: in
     ValueError
         Bad budget, scheme or threshold.
     """
-    from .model import check_scheme
 
     check_scheme(scheme)
     budget = _check_budget(budget, population)
@@ -1039,10 +1043,6 @@ def fit_pattern(pattern, start=None, *, scheme: str = "figure1", budget: int = 2
         ``gamma`` and ``n_target`` are None; ``extra`` holds ``pattern``,
         ``validator_ok``, ``reasons``, ``distance`` and ``start``.
     """
-    from .model import check_scheme
-    from .patterns import validate, validate_result, validator_for
-    from .presets import get_preset, with_overrides
-    from .simulate import Result, simulate
 
     check_scheme(scheme)
     p = get_preset(pattern)
@@ -1142,9 +1142,6 @@ def recover(preset, *, scheme: str = "figure1", budget: int = 16384, seed: int =
         ``evaluations``, ``seconds``, ``matched`` (gamma >= threshold and the
         validator passes) and ``spread`` (see :class:`FitResult`).
     """
-    from .patterns import validate_result
-    from .presets import get_preset
-    from .simulate import simulate
 
     p = get_preset(preset)
     target = target_from_preset(p, scheme=scheme, with_trace=with_trace)
@@ -1189,7 +1186,6 @@ def fit_many(items, *, kind: str = "fit", scheduler=None, n_workers: int = 2, **
         raise ValueError(f"kind must be 'fit' or 'recover', got {kind!r}")
     if scheduler is None:
         return [_task(kind, it, kwargs) for it in items]
-    from .sweep import compiled_modules, dask_map
 
     # compile (or find) the code here once; the workers get copies
     warm = PopulationRunner(np.zeros(4), 0.25, kwargs.get("population", POPULATION))
@@ -1208,7 +1204,6 @@ def recovery_table(names=None, *, scheme: str = "figure1", budget: int = 16384, 
     gamma >= threshold over less than 5 % of their search interval; the
     others are not pinned down by the protocol's spike train.
     """
-    from .presets import get_preset, preset_names
 
     names = [get_preset(n).name for n in (preset_names() if names is None else names)]
     rows = fit_many(names, kind="recover", scheduler=scheduler, n_workers=n_workers, scheme=scheme, budget=budget,
@@ -1278,8 +1273,6 @@ def benchmark(n_candidates: int = 640, n_single: int = 24, budget: int = 16384, 
        of evaluations.
     3. With ``recovery``: :func:`recovery_table` of the 28 presets.
     """
-    from .presets import get_preset
-    from .simulate import simulate
 
     p = get_preset("RS")
     r = simulate(p, duration=400.0)

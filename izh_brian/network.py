@@ -71,7 +71,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .model import SCHEME_REGISTRY, get_scheme
+from izh_brian.model import SCHEME_REGISTRY, get_scheme
+from izh_brian.presets import get_preset
+from izh_brian.model import make_neurons, make_stimulus_function
+from izh_brian.simulate import DivergenceError
+from izh_brian.netm import run_netm_seeded
 
 __all__ = [
     "Scenario",
@@ -335,7 +339,6 @@ def make_spec(scenario="paper", *, ne=None, ni=None, exc=None, inh=None, we=None
     ValueError
         Unknown scenario, preset, scheme, connectivity or noise; bad numbers.
     """
-    from .presets import get_preset
 
     sc = get_scenario(scenario)
     ne = PAPER_NE if ne is None else _int(ne, "ne (number of excitatory neurons)", 0)
@@ -427,7 +430,6 @@ def cell_parameters(exc, inh, re, ri):
     a, b, c, d : ndarray
     variant : list of str
     """
-    from .presets import get_preset
 
     pe, pi = get_preset(exc), get_preset(inh)
     ne, ni = len(re), len(ri)
@@ -618,7 +620,6 @@ def build_network(spec: NetworkSpec, *, record_v=(0, -1), record_currents=False,
     """
     from brian2 import Network, SpikeMonitor, StateMonitor, Synapses, ms, volt, second
 
-    from .model import make_neurons, make_stimulus_function
 
     # Fixed object names: Brian2's generated code names its arrays after their
     # owners, so the same names mean the same code and Cython cache hits for
@@ -730,7 +731,6 @@ def run_network(built: BuiltNetwork, *, progress="auto") -> "NetworkResult":
     import brian2
     from brian2 import mV, ms, second, volt
 
-    from .simulate import DivergenceError
 
     spec = built.spec
     if spec.noise == "brian2":
@@ -1073,7 +1073,6 @@ def benchmark_network(duration_ms=10000.0, *, seed=0, noise="table", repeats=1, 
     """
     import brian2
 
-    from .netm import run_netm_seeded
 
     size = dict(ne=ne, ni=ni, connectivity="dense")
     if warmup:

@@ -77,6 +77,14 @@ import time
 from dataclasses import replace
 
 import numpy as np
+from izh_brian.model import make_neurons
+from izh_brian.standalone import add_cpp_stimulus
+from izh_brian.model import VARIANTS
+from izh_brian.network import draw_network
+from izh_brian.network import make_spec
+from izh_brian.network import NetworkResult
+from izh_brian.standalone import stop_child
+from izh_brian.netm import run_netm_seeded
 
 __all__ = ["StandaloneNetwork", "cache_root", "shape_key", "simulate_network_standalone",
            "benchmark_network_standalone", "NOISE_MODES"]
@@ -129,8 +137,6 @@ def _build(spec, noise, directory, profile=False):
     from brian2 import (NeuronGroup, Network, SpikeMonitor, Synapses, TimedArray, device, ms, prefs, second,
                         set_device, volt)
 
-    from .model import make_neurons
-    from .standalone import add_cpp_stimulus
 
     prefs.devices.cpp_standalone.openmp_threads = 0  # one thread: one generator, reproducible rasters
     set_device("cpp_standalone", directory=directory, build_on_run=False)
@@ -170,8 +176,6 @@ def _run_args(spec, noise, G, S, rng, ta):
     """The run_args of one run: the draws of ``spec.seed`` (net.m's order) as Brian2 values."""
     from brian2 import mV, ms, second, volt
 
-    from .model import VARIANTS
-    from .network import draw_network
 
     dr = draw_network(replace(spec, noise="table" if noise == "table" else "brian2"))
     vs = volt / second
@@ -283,7 +287,6 @@ class StandaloneNetwork:
     """
 
     def __init__(self, scenario="paper", *, noise="program", profile=False, directory=None, timeout=900.0, **shape):
-        from .network import make_spec
 
         bad = set(shape) - {"ne", "ni", "duration_ms", "dt", "connectivity", "scheme"}
         if bad:
@@ -324,7 +327,6 @@ class StandaloneNetwork:
 
     def spec_for(self, scenario=None, **kw):
         """The :class:`~izh_brian.network.NetworkSpec` of a rerun: the shape of this program, new values."""
-        from .network import make_spec
 
         b = self.base
         fixed = {"ne": b.n_exc, "ni": b.n_inh, "duration_ms": b.duration_ms, "dt": b.dt_ms}
@@ -345,7 +347,6 @@ class StandaloneNetwork:
             the program, reading the spikes back. The extra attribute
             ``timing`` splits it (``prepare_s``, ``program_s``, ``read_s``).
         """
-        from .network import NetworkResult
 
         spec = self.spec_for(scenario, **kw)
         t0 = time.perf_counter()
@@ -360,7 +361,6 @@ class StandaloneNetwork:
 
     def close(self) -> None:
         """Stop the child process (the built program stays in the cache)."""
-        from .standalone import stop_child
 
         stop_child(self._proc, self._conn)
 
@@ -409,7 +409,6 @@ def benchmark_network_standalone(duration_ms=10000.0, *, seed=0, reruns=3, noise
         (binary changed during the reruns), the rates and spectral peak of the
         first rerun of each mode.
     """
-    from .netm import run_netm_seeded
 
     size = {k: v for k, v in (("ne", ne), ("ni", ni)) if v is not None}
     out = {"duration_ms": float(duration_ms)}

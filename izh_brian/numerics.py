@@ -20,7 +20,9 @@ import time
 
 import numpy as np
 
-from .patterns import validate_result
+from izh_brian.patterns import validate_result
+from izh_brian.simulate import simulate_many
+from izh_brian.presets import FINE_PRESETS, get_preset, preset_names
 
 __all__ = ["CONFIGS", "numerics_table", "format_numerics_table", "run_config"]
 
@@ -58,7 +60,6 @@ def run_config(names, scheme: str, dt) -> tuple[list[dict], float]:
     seconds : float
         Wall time of the simulation.
     """
-    from .simulate import simulate_many
 
     t0 = time.perf_counter()
     results = simulate_many(list(names), scheme=scheme, dt=dt, check_finite=False)
@@ -99,7 +100,6 @@ def numerics_table(names=None, include_fine: bool = True, configs=CONFIGS, timin
         One row per preset: ``name``, ``published_dt_ms`` and, per
         configuration key, ``{"ok", "n_spikes", "status", "dt_ms"}``.
     """
-    from .presets import FINE_PRESETS, get_preset, preset_names
 
     if names is None:
         names = preset_names() + (list(FINE_PRESETS) if include_fine else [])

@@ -45,8 +45,12 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from .jsonutil import to_jsonable
-from .spikestats import cv_isi, in_window, isis_ms
+from izh_brian.jsonutil import to_jsonable
+from izh_brian.spikestats import cv_isi, in_window, isis_ms
+from izh_brian.presets import preset_names
+from izh_brian.simulate import simulate_many
+from izh_brian.presets import REFERENCE_PRESETS
+from izh_brian.stimuli import step
 
 __all__ = [
     "Tolerances",
@@ -1825,8 +1829,6 @@ def validate_all(scheme: str = "figure1", dt=None, names=None) -> list[Verdict]:
     list of Verdict, in the presets' order. A run whose v or u became
     inf/NaN fails with the reason ``dynamics diverged``.
     """
-    from .presets import preset_names
-    from .simulate import simulate_many
 
     names = list(names) if names is not None else preset_names()
     results = simulate_many(names, scheme=scheme, dt=dt, check_finite=False)
@@ -1851,8 +1853,6 @@ def validation_matrix(results=None):
         ``matrix[i, j]``: validator ``names[i]`` accepts response ``names[j]``.
     """
     if results is None:
-        from .presets import preset_names
-        from .simulate import simulate_many
 
         results = simulate_many(preset_names())
     names = [r.preset.name for r in results]
@@ -2164,8 +2164,6 @@ def resting_potential(b: float) -> float:
 
 
 def _classify_presets(params: list[dict], current: float, V0, duration: float, onset: float, dt: float):
-    from .presets import REFERENCE_PRESETS
-    from .stimuli import step
 
     template = REFERENCE_PRESETS["RS"]
     stim = step(float(current), float(onset))
@@ -2221,7 +2219,6 @@ def classify(a, b, c, d, current: float = 10.0, *, V0: float | None = None, dura
     >>> classify(0.02, 0.2, -50, 2).label
     'CH'
     """
-    from .simulate import simulate_many
 
     _check_protocol(current, V0, duration, onset, dt)
     p = _classify_presets([{"a": a, "b": b, "c": c, "d": d}], current, V0, duration, onset, dt)
@@ -2267,7 +2264,6 @@ def class_map(x_name: str, x_values, y_name: str, y_values, fixed: dict | None =
     >>> m["labels"].diagonal().tolist()
     ['RS', 'IB', 'CH']
     """
-    from .simulate import simulate_many
 
     allowed = ("a", "b", "c", "d")
     for nm in (x_name, y_name):

@@ -47,6 +47,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from izh_brian.model import VARIANTS
+from izh_brian.presets import Preset
+from izh_brian.stimuli import step
+from izh_brian.presets import with_overrides
+from izh_brian.presets import get_preset
+from izh_brian.model import make_neurons
 
 __all__ = [
     "FixedPoint",
@@ -110,7 +116,6 @@ class FixedPoint:
 
 def coefficients(variant: str = "standard"):
     """The coefficients ``(k2, k1, k0, v_u, g_u)`` of an equation variant (see :data:`izh_brian.model.VARIANTS`)."""
-    from .model import VARIANTS
 
     if variant not in VARIANTS:
         raise ValueError(f"unknown equation variant {variant!r}; allowed: {', '.join(VARIANTS)}")
@@ -321,8 +326,6 @@ def step_preset(a=0.02, b=0.2, c=-65.0, d=8.0, I=10.0, *, onset_ms=10.0, duratio
     Pass it to :func:`izh_brian.simulate` (the explorer notebook does this with
     sliders). Values are checked like any preset's.
     """
-    from .presets import Preset
-    from .stimuli import step
 
     for key, val in dict(a=a, b=b, c=c, d=d, I=I, V0=V0, onset_ms=onset_ms).items():
         if not np.isfinite(float(val)):
@@ -331,7 +334,6 @@ def step_preset(a=0.02, b=0.2, c=-65.0, d=8.0, I=10.0, *, onset_ms=10.0, duratio
                V0=float(V0), dt=float(dt), duration=float(duration_ms), stimulus=step(float(I), float(onset_ms)),
                description=f"step of {I:g} at t > {onset_ms:g} ms", u0=None if u0 is None else float(u0),
                variant=variant)
-    from .presets import with_overrides
 
     return with_overrides(p)
 
@@ -372,7 +374,6 @@ def fi_curves(presets=FI_PRESETS, currents=None, *, duration_ms=1000.0, transien
     """
     from brian2 import Network, SpikeMonitor, mV, ms
 
-    from .presets import get_preset
 
     ps = [get_preset(p) for p in presets]
     if not ps:
@@ -403,7 +404,6 @@ def fi_curves(presets=FI_PRESETS, currents=None, *, duration_ms=1000.0, transien
     def rep(attr):
         return np.concatenate([np.full(s, float(getattr(p, attr))) for p, s in zip(ps, sizes)])
     variants = [p.variant for p, s in zip(ps, sizes) for _ in range(s)]
-    from .model import make_neurons
 
     G = make_neurons(n, a=rep("a"), b=rep("b"), c=rep("c"), d=rep("d"), v0=rep("V0"),
                      u0=np.concatenate([np.full(s, p.initial_u) for p, s in zip(ps, sizes)]),

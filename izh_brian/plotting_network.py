@@ -12,6 +12,8 @@ the population rate with the alpha and gamma bands shaded.
 from __future__ import annotations
 
 import numpy as np
+from izh_brian.network import ALPHA_BAND_HZ, GAMMA_BAND_HZ
+from izh_brian.network import compute_population_rate, compute_spectrum, dominant_frequency
 
 __all__ = [
     "plot_raster",
@@ -152,7 +154,6 @@ def plot_example_neurons(t_ms, v_mV, u=None, *, neurons=None, n_exc=None, ax=Non
 
 def plot_spectrum(f_hz, psd, *, peak_hz=None, ax=None, fmax=100.0, bands=True, **kwargs):
     """Power spectrum of the population rate, alpha (8-13 Hz) and gamma (30-50 Hz) bands shaded."""
-    from .network import ALPHA_BAND_HZ, GAMMA_BAND_HZ
 
     ax = _axes(ax)
     f = np.asarray(f_hz, float)
@@ -175,7 +176,6 @@ def network_figure(spike_t_ms, spike_i, n_exc, n_inh, duration_ms, *, t_ms=None,
     """The four-panel network figure (raster, currents, example neurons, spectrum); returns the Figure."""
     from matplotlib.figure import Figure
 
-    from .network import compute_population_rate, compute_spectrum, dominant_frequency
 
     fig = Figure(figsize=figsize, layout="constrained")
     axs = fig.subplots(2, 2)

@@ -24,8 +24,8 @@ import difflib
 import math
 from dataclasses import dataclass, field, replace
 
-from .model import VARIANTS
-from .stimuli import Piece, Stimulus
+from izh_brian.model import VARIANTS
+from izh_brian.stimuli import Piece, Stimulus
 
 __all__ = [
     "Preset",

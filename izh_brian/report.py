@@ -44,8 +44,21 @@ from pathlib import Path
 
 import numpy as np
 
-from . import interop, network, numerics, patterns
-from .jsonutil import to_jsonable
+from izh_brian import interop, network, numerics, patterns
+from izh_brian.jsonutil import to_jsonable
+from izh_brian import __version__
+from izh_brian.presets import REFERENCE_PRESETS
+from izh_brian.simulate import simulate_many
+from izh_brian.presets import get_preset
+from izh_brian import transcription
+from izh_brian.phaseplane import phase_plane
+from izh_brian.phaseplane import fi_curves, onset_rate
+from izh_brian.presets import FINE_PRESETS, preset_names
+from izh_brian.simulate import simulate
+from izh_brian.model import CUSTOM_SCHEMES, EQUATIONS, SCHEMES, scheme_stateupdater
+from izh_brian import plotting as P
+from izh_brian import plotting_network as PN
+from izh_brian.model import VARIANTS, make_neurons
 
 __all__ = [
     "build_outputs",
@@ -201,7 +214,6 @@ def _machine() -> dict:
     import brian2
     import matplotlib
 
-    from . import __version__
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -255,8 +267,6 @@ def templates():
 
 def section_reference_runs(scheme="figure1") -> dict:
     """All 28 reference presets in one network; returns the results and the preset/spike table."""
-    from .presets import REFERENCE_PRESETS
-    from .simulate import simulate_many
 
     t0 = time.perf_counter()
     results = simulate_many(list(REFERENCE_PRESETS), scheme=scheme)
@@ -295,8 +305,6 @@ def section_parameters() -> dict:
     faster (FS-like), a higher ``c`` resets closer to threshold and bursts
     (IB, CH), a larger ``d`` adapts more.
     """
-    from .presets import get_preset
-    from .simulate import simulate_many
 
     base = get_preset(PARAMETER_BASE)
     overrides = [{name: value, "duration": PARAMETER_DURATION_MS} for name, values in PARAMETER_SWEEP
@@ -342,8 +350,6 @@ def section_agreement(results) -> dict:
     instead of the new one, the only change, and shows what the update order
     does.
     """
-    from . import transcription
-    from .simulate import simulate_many
 
     t0 = time.perf_counter()
     theirs = transcription.run_all([r.name for r in results])
@@ -377,7 +383,6 @@ def section_agreement(results) -> dict:
 
 def section_phase_planes(results) -> dict:
     """Nullclines, fixed points and trajectories of :data:`PHASE_PLANE_CASES` (from :mod:`izh_brian.phaseplane`)."""
-    from .phaseplane import phase_plane
 
     by_name = {r.name: r for r in results}
     planes, rows = [], []
@@ -395,7 +400,6 @@ def section_phase_planes(results) -> dict:
 
 def section_fi_curves() -> dict:
     """f-I curves of class 1 vs class 2 (2004 Fig. 1 G, H) in one NeuronGroup, with the bifurcation theory."""
-    from .phaseplane import fi_curves, onset_rate
 
     t0 = time.perf_counter()
     fi = fi_curves()
@@ -451,7 +455,6 @@ def section_numerics(names=None) -> dict:
         # The reference presets and the fine-dt variants in two calls: their steps (0.01 ms against up to
         # 0.5 ms) share no small common tick, and one call would build one NeuronGroup, with its own
         # compiled code, per distinct dt.
-        from .presets import FINE_PRESETS, preset_names
 
         rows = [dict(r) for r in mod.numerics_table(names=preset_names(), include_fine=False, timings=timings)]
         fine_t = {}
@@ -488,7 +491,6 @@ def section_class_map(n_scale: float = 1.0) -> dict:
     simulation (one NeuronGroup).
     """
     mod = patterns
-    from .presets import get_preset
 
     maps, rows = [], []
     for xn, (x0, x1, nx), yn, (y0, y1, ny), fixed, refs in CLASS_MAP_PLANES:
@@ -633,8 +635,6 @@ def section_speed(sections: dict, out_dir=None) -> dict:
         if isinstance(fig, dict):
             out["figures_bench"] = fig
     else:
-        from .presets import REFERENCE_PRESETS
-        from .simulate import simulate, simulate_many
 
         simulate("tonic_spiking")  # the code is loaded: time the run, not the compilation
         t0 = time.perf_counter()
@@ -705,7 +705,6 @@ def run_plain_listing() -> dict:
     """Run :data:`PLAIN_BRIAN2_LISTING` with Brian2's numpy target; its spike times (ms) and the transcription's."""
     from brian2 import ms, prefs
 
-    from . import transcription
 
     saved = prefs.codegen.target
     ns: dict = {}
@@ -732,7 +731,6 @@ def section_implementation() -> dict:
     """
     from brian2 import Equations
 
-    from .model import CUSTOM_SCHEMES, EQUATIONS, SCHEMES, scheme_stateupdater
 
     eqs = Equations(EQUATIONS)
     code = {}
@@ -790,7 +788,6 @@ def make_figures(out_dir="report/build", *, sections=None, formats=("png", "pdf"
     figure; ``keys`` restricts the figures drawn (default all of
     :data:`FIGURE_SECTIONS`).
     """
-    from . import plotting as P
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -882,7 +879,6 @@ def make_figures(out_dir="report/build", *, sections=None, formats=("png", "pdf"
     net = s.get("network", {})
 
     def network():
-        from . import plotting_network as PN
 
         res = net["result"]
         ne, ni = res.spec.n_exc, res.spec.n_inh
@@ -1152,7 +1148,6 @@ def _data_for_typst(s: dict, files: dict) -> dict:
     """The JSON the Typst source reads: plain values and preformatted table cells only."""
     import inspect
 
-    from .model import VARIANTS, make_neurons
 
     ref = s["reference"]
     data = {

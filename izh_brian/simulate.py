@@ -24,9 +24,10 @@ from fractions import Fraction
 import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, mV, ms
 
-from .model import NEST_SCHEMES, get_scheme, make_neurons
-from .presets import Preset, get_preset, with_overrides
-from .stimuli import n_steps
+from izh_brian.model import NEST_SCHEMES, get_scheme, make_neurons
+from izh_brian.presets import Preset, get_preset, with_overrides
+from izh_brian.stimuli import n_steps
+from izh_brian.model import _as_ms
 
 __all__ = ["Result", "DivergenceError", "simulate", "simulate_many", "NEURON_OVERRIDES"]
 
@@ -189,7 +190,6 @@ def _neuron_overrides(overrides, scheme) -> tuple[float, float]:
 
 
 def _ms(x):
-    from .model import _as_ms
 
     return _as_ms(x, "dt")
 

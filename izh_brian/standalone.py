@@ -29,6 +29,8 @@ import tempfile
 import time
 
 import numpy as np
+from izh_brian.model import check_scheme
+from izh_brian.model import make_neurons
 
 __all__ = ["StandaloneRunner", "run_runtime", "measure_crossover", "spikes_agree", "train_agreement", "add_cpp_stimulus", "CPP_STIMULUS"]
 
@@ -94,8 +96,6 @@ def _child(conn, n, duration_ms, dt_ms, scheme, directory):
     try:
         from brian2 import Network, SpikeMonitor, device, mV, ms, set_device
 
-        from .model import make_neurons
-
         t0 = time.perf_counter()
         set_device("cpp_standalone", directory=directory, build_on_run=False)
         G = make_neurons(n, dt=dt_ms, scheme=scheme, name="izhikevich")
@@ -152,7 +152,6 @@ class StandaloneRunner:
 
     def __init__(self, n: int, duration_ms: float, dt_ms: float = 0.25, scheme: str = "figure1",
                  directory: str | None = None, timeout: float = 900.0):
-        from .model import check_scheme
 
         check_scheme(scheme)
         self.n = int(n)
@@ -218,7 +217,6 @@ def run_runtime(n: int, duration_ms: float, dt_ms: float = 0.25, scheme: str = "
     """The same neurons as :class:`StandaloneRunner` with Brian2's runtime (Cython) in this process."""
     from brian2 import Network, SpikeMonitor, mV, ms
 
-    from .model import make_neurons
 
     p = _params(int(n), params)
     t0 = time.perf_counter()

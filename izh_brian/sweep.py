@@ -44,8 +44,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .patterns import classify_features, step_response_features
-from .spikestats import CV_DDOF
+from izh_brian.patterns import classify_features, step_response_features
+from izh_brian.spikestats import CV_DDOF
+from izh_brian.stimuli import n_steps
+from izh_brian.model import VARIANTS, check_scheme
+from izh_brian.presets import get_preset
+from izh_brian.model import make_neurons
 
 __all__ = [
     "GRID_KEYS",
@@ -141,7 +145,6 @@ class AtlasSpec:
 
     @property
     def n_steps(self) -> int:
-        from .stimuli import n_steps
 
         return n_steps(self.dt_ms, self.duration_ms)
 
@@ -320,8 +323,6 @@ def make_spec(grid, *, stimulus=None, current=None, base=None, variant=None, sch
     base : dict, optional
         Overrides of the non-gridded parameters.
     """
-    from .model import VARIANTS, check_scheme
-    from .presets import get_preset
 
     check_scheme(scheme)
     if isinstance(grid, dict):
@@ -422,7 +423,6 @@ def simulate_points(spec: AtlasSpec, start: int = 0, stop: int | None = None) ->
 def _simulate_locked(spec: AtlasSpec, start: int, stop: int) -> dict:
     from brian2 import Network, SpikeMonitor, mV, ms
 
-    from .model import make_neurons
 
     n = stop - start
     p = spec.point_params(start, stop)

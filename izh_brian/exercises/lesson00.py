@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import NotYet, as_float, checker, one_parameter_change, spike_times_of  # noqa: F401 (re-exported)
+from izh_brian.exercises import NotYet, as_float, checker, one_parameter_change, spike_times_of  # noqa: F401 (re-exported)
+from izh_brian.check import check
 
 __all__ = ["check_1", "check_2", "check_3", "NotYet", "checker", "as_float", "one_parameter_change",
            "spike_times_of"]
@@ -52,7 +53,6 @@ def check_1(answer):
 
 
 def _graded(pattern, answer, trace=None):
-    from izh_brian.check import check
 
     st = spike_times_of(answer)
     if st.size == 0:

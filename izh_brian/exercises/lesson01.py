@@ -15,7 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import NotYet, as_float, checker, one_parameter_change
+from izh_brian.exercises import NotYet, as_float, checker, one_parameter_change
+from izh_brian import simulate
+from izh_brian import get_preset
+from izh_brian.patterns import TOL, detect_bursts, validate_result
+from izh_brian import make_neurons
 
 __all__ = ["check_1", "check_2", "check_3", "FS_CURRENTS", "FS_DURATION_MS"]
 
@@ -32,7 +36,6 @@ def check_1(answer):
 
     A plain number is read in ms; a Brian2 time quantity is converted.
     """
-    from izh_brian import simulate
 
     r = simulate("RS")
     t = as_float(answer, "the first spike time", unit="ms")
@@ -52,8 +55,6 @@ def check_2(answer):
     """A dict changing exactly one of a, b, c, d of ``tonic_bursting`` so that the neuron
     still rests before the step, fires at least 3 spikes during it, and shows fewer than
     two bursts there (the tonic_bursting validator of :mod:`izh_brian.patterns` then rejects it)."""
-    from izh_brian import get_preset, simulate
-    from izh_brian.patterns import TOL, detect_bursts, validate_result
 
     p = get_preset("tonic_bursting")
     key, value = one_parameter_change(answer, p)
@@ -84,7 +85,6 @@ def fs_spike_counts(currents=FS_CURRENTS, duration_ms=FS_DURATION_MS) -> list[in
     dt = 0.25 ms, ``figure1`` scheme, one neuron per constant current ``I_ext`` (mV/ms)."""
     from brian2 import Network, SpikeMonitor, mV, ms
 
-    from izh_brian import make_neurons
 
     G = make_neurons(len(currents), a=0.1, b=0.2, c=-65, d=2, v0=-70, dt=0.25)
     G.I_ext = np.asarray(currents, float) * mV / ms

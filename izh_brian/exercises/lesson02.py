@@ -14,7 +14,13 @@ Every expected value is computed with the package when the check runs.
 
 from __future__ import annotations
 
-from . import NotYet, checker, one_parameter_change
+from izh_brian.exercises import NotYet, checker, one_parameter_change
+from izh_brian import REFERENCE_PRESETS
+from izh_brian import simulate_many
+from izh_brian.patterns import validation_matrix
+from izh_brian.patterns import validate_all
+from izh_brian import get_preset, simulate
+from izh_brian.patterns import validate
 
 __all__ = ["check_1", "check_2", "check_3", "panels_2004", "off_diagonal_2004", "failing_at", "FINE_DT_MS"]
 
@@ -26,15 +32,12 @@ FINE_DT_MS = 0.1
 
 def panels_2004() -> list[str]:
     """The names of the 20 panels of 2004 Fig. 1, in panel order."""
-    from izh_brian import REFERENCE_PRESETS
 
     return [n for n, p in REFERENCE_PRESETS.items() if p.paper == "2004"]
 
 
 def off_diagonal_2004() -> list[tuple[str, str]]:
     """The ``(validator, response)`` pairs, validator != response, accepted in the 20 x 20 matrix."""
-    from izh_brian import simulate_many
-    from izh_brian.patterns import validation_matrix
 
     names, m = validation_matrix(simulate_many(panels_2004()))
     return [(names[i], names[j]) for i in range(len(names)) for j in range(len(names)) if i != j and m[i, j]]
@@ -42,7 +45,6 @@ def off_diagonal_2004() -> list[tuple[str, str]]:
 
 def failing_at(dt_ms: float = FINE_DT_MS) -> list[str]:
     """The 2004 panels that fail their own validator under figure1.m's loop at ``dt_ms``."""
-    from izh_brian.patterns import validate_all
 
     return [v.pattern for v in validate_all(dt=dt_ms, names=panels_2004()) if not v.ok]
 
@@ -79,8 +81,6 @@ def check_1(answer):
 def check_2(answer):
     """A dict changing one of a, b, c, d of ``phasic_spiking`` so that its response is tonic:
     the tonic_spiking validator accepts it and the phasic_spiking validator rejects it."""
-    from izh_brian import get_preset, simulate
-    from izh_brian.patterns import validate
 
     p = get_preset("phasic_spiking")
     key, value = one_parameter_change(answer, p)

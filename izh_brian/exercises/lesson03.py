@@ -18,7 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import NotYet, as_float, as_seed, checker, one_parameter_change
+from izh_brian.exercises import NotYet, as_float, as_seed, checker, one_parameter_change
+from izh_brian.patterns import classify
+from izh_brian import simulate
+from izh_brian.patterns import _classify_presets
+from izh_brian import get_preset
 
 __all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "StepResponse", "MYSTERY_CLASSES"]
 
@@ -66,7 +70,6 @@ class MysteryNeuron:
         self._label = names[int(rng.integers(len(names)))]
         a, b, c, d = MYSTERY_CLASSES[self._label]
         self._params = (a, b, c, d)
-        from izh_brian.patterns import classify
 
         # Perturb a, c and d a little; keep a draw only if the classifier still gives the class.
         for _ in range(4):
@@ -81,8 +84,6 @@ class MysteryNeuron:
     def step_response(self, current: float = 10.0, *, onset_ms: float = 20.0, duration_ms: float = 300.0) -> StepResponse:
         """Simulate the response to a step of ``current`` (mV/ms) from ``onset_ms`` to ``duration_ms``
         (dt = 0.25 ms, figure1.m's loop, starting from the neuron's resting potential)."""
-        from izh_brian import simulate
-        from izh_brian.patterns import _classify_presets
 
         preset = _classify_presets([dict(zip("abcd", self._params))], float(current), None, float(duration_ms),
                                    float(onset_ms), 0.25)[0]
@@ -122,7 +123,6 @@ def check_1(answer, seed=None):
 def check_2(answer):
     """``(c, d)`` with a = 0.02, b = 0.2 that :func:`~izh_brian.patterns.classify` labels ``CH``,
     other than the 2003 CH cell (c = -50, d = 2)."""
-    from izh_brian.patterns import classify
 
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise NotYet("give a pair (c, d), e.g. (-60, 5)")
@@ -141,8 +141,6 @@ def check_2(answer):
 @checker(LESSON, 3)
 def check_3(answer):
     """A dict changing one of a, b, c, d of RS (a=0.02, b=0.2, c=-65, d=8) that the classifier labels FS."""
-    from izh_brian import get_preset
-    from izh_brian.patterns import classify
 
     p = get_preset("RS")
     key, value = one_parameter_change(answer, p)

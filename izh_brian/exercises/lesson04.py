@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import NotYet, as_float, checker
+from izh_brian.exercises import NotYet, as_float, checker
+from izh_brian.phaseplane import fixed_points
+from izh_brian import get_preset
+from izh_brian import make_neurons
+from izh_brian.phaseplane import bifurcation
 
 __all__ = ["check_1", "check_2", "check_3", "EX1_CURRENT", "EX2_CELLS", "firing_threshold", "rest_kind",
            "THRESHOLD_TOL", "THRESHOLD_RUN_MS"]
@@ -39,7 +43,6 @@ THRESHOLD_RUN_MS = 1000.0
 def check_1(answer):
     """``(v_rest, v_threshold)`` in mV: the stable node and the saddle of a=0.02, b=0.2 at
     I = :data:`EX1_CURRENT`, each within :data:`V_TOL`."""
-    from izh_brian.phaseplane import fixed_points
 
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         raise NotYet("give a pair (v_rest, v_threshold) in mV")
@@ -63,8 +66,6 @@ def check_1(answer):
 def rest_kind(name: str) -> str:
     """``'integrator'`` if the preset's resting point at I = 0 is a stable node, ``'resonator'``
     if it is a stable focus (damped oscillation)."""
-    from izh_brian import get_preset
-    from izh_brian.phaseplane import fixed_points
 
     p = get_preset(name)
     rest = fixed_points(p.a, p.b, 0.0, variant=p.variant)[0]
@@ -101,8 +102,6 @@ def firing_threshold(preset: str = "class_1_excitable", *, step: float = 0.01, r
     fire within ``run_ms`` from its initial state: one NeuronGroup, one neuron per current, one run."""
     from brian2 import Network, SpikeMonitor, mV, ms
 
-    from izh_brian import get_preset, make_neurons
-    from izh_brian.phaseplane import bifurcation
 
     p = get_preset(preset)
     guess = bifurcation(p.a, p.b, variant=p.variant)["I_threshold"]

@@ -23,9 +23,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import Feedback, guarded
-from . import NotYet as _Bad
-from . import as_number as _number
+from izh_brian.exercises import Feedback, guarded
+from izh_brian.exercises import NotYet as _Bad
+from izh_brian.exercises import as_number as _number
+from izh_brian import get_preset, simulate
+from izh_brian.patterns import validate
+from izh_brian.patterns import TOL
 
 __all__ = ["LATENCY_DTS", "SCHEMES", "SCHEME_PATTERN", "check_1", "check_2", "check_3",
            "pulse_samples", "latency_ms", "schemes_keeping"]
@@ -70,8 +73,6 @@ def _per_dt(answer, what: str) -> dict:
 
 @lru_cache(maxsize=None)
 def _latency_run(dt: float) -> tuple:
-    from .. import get_preset, simulate
-    from ..patterns import validate
 
     r = simulate("spike_latency", dt=dt)
     onset = min(piece.start for piece in get_preset("spike_latency").stimulus.pieces)
@@ -93,8 +94,6 @@ def latency_ms(dt: float) -> float:
 @lru_cache(maxsize=None)
 def schemes_keeping(pattern: str = SCHEME_PATTERN, dt: float | None = None) -> frozenset:
     """The schemes of :data:`SCHEMES` under which ``pattern``'s validator passes (dt None: the published one)."""
-    from .. import simulate
-    from ..patterns import validate
 
     kept = set()
     for scheme in SCHEMES:
@@ -135,7 +134,6 @@ def check_1(answer) -> Feedback:
 
 def check_2(answer) -> Feedback:
     """Exercise 2: ``{0.2: latency, 0.1: latency}`` in ms from the pulse onset (10 ms) to the spike."""
-    from ..patterns import TOL
 
     def body(ans):
         got = _per_dt(ans, "latencies (ms)")

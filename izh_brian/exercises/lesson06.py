@@ -23,9 +23,13 @@ import math
 from functools import lru_cache
 
 
-from . import Feedback, guarded
-from . import NotYet as _Bad
-from . import as_number as _number
+from izh_brian.exercises import Feedback, guarded
+from izh_brian.exercises import NotYet as _Bad
+from izh_brian.exercises import as_number as _number
+from izh_brian import simulate
+from izh_brian.patterns import validate
+from izh_brian import simulate_many
+from izh_brian.phaseplane import step_preset
 
 __all__ = ["A_GRID", "I_GRID", "RHEOBASE_NEURON", "check_1", "check_2", "check_3", "chatters", "fs_threshold_a",
            "rheobase"]
@@ -60,8 +64,6 @@ def _first_failure(verdict) -> str:
 @lru_cache(maxsize=256)
 def chatters(d: float) -> tuple:
     """(passes, first failed condition) of validator CH for the CH preset (RS's a, b; c = -50) with this d."""
-    from .. import simulate
-    from ..patterns import validate
 
     v = validate("CH", simulate("CH", d=float(d)))
     return bool(v.ok), ("" if v.ok else _first_failure(v))
@@ -69,8 +71,6 @@ def chatters(d: float) -> tuple:
 
 @lru_cache(maxsize=1)
 def _fs_grid() -> dict:
-    from .. import simulate_many
-    from ..patterns import validate
 
     rs = simulate_many(["FS"] * len(A_GRID), overrides=[{"a": a, "d": 2.0} for a in A_GRID])
     return {a: validate("FS", r) for a, r in zip(A_GRID, rs)}
@@ -85,8 +85,6 @@ def fs_threshold_a() -> float:
 
 @lru_cache(maxsize=1)
 def _spike_counts() -> dict:
-    from .. import simulate_many
-    from ..phaseplane import step_preset
 
     a, b, c, d = RHEOBASE_NEURON
     presets = [step_preset(a, b, c, d, I, duration_ms=RHEOBASE_DURATION_MS) for I in I_GRID]

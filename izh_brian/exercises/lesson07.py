@@ -24,9 +24,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import Feedback, guarded
-from . import NotYet as _Bad
-from . import as_number as _number
+from izh_brian.exercises import Feedback, guarded
+from izh_brian.exercises import NotYet as _Bad
+from izh_brian.exercises import as_number as _number
+from izh_brian.network import simulate_network
+from izh_brian.network import draw_network, make_spec
+from izh_brian.network import GAMMA_BAND_HZ
 
 __all__ = ["NETWORK", "FRACTION_NETWORK", "GAMMA_SEEDS", "WEIGHT_RANGE", "check_1", "check_2", "check_3", "excitatory_fraction",
            "busiest_step", "synaptic_input", "total_input", "peak_frequencies"]
@@ -53,7 +56,6 @@ WEIGHT_RANGE = {"we": (0.0, 1.5), "wi": (0.0, 4.0)}
 
 @lru_cache(maxsize=2)
 def _run(which: str = "NETWORK"):
-    from ..network import simulate_network
 
     spec = FRACTION_NETWORK if which == "FRACTION_NETWORK" else NETWORK
     return simulate_network(record_v=(), progress=False, **spec)
@@ -61,7 +63,6 @@ def _run(which: str = "NETWORK"):
 
 @lru_cache(maxsize=1)
 def _draws():
-    from ..network import draw_network, make_spec
 
     return draw_network(make_spec(**NETWORK))
 
@@ -111,7 +112,6 @@ def _column(neuron: int) -> np.ndarray:
 @lru_cache(maxsize=64)
 def peak_frequencies(we: float, wi: float) -> tuple:
     """The spectral peak (Hz) of the population rate for each of :data:`GAMMA_SEEDS`, weights ``we``, ``wi``."""
-    from ..network import simulate_network
 
     out = []
     for seed in GAMMA_SEEDS:
@@ -171,7 +171,6 @@ def check_2(answer) -> Feedback:
 
 def check_3(answer) -> Feedback:
     """Exercise 3: ``{"we": ..., "wi": ...}`` whose network peaks in the gamma band for seeds 1 and 2."""
-    from ..network import GAMMA_BAND_HZ
 
     def body(ans):
         if not isinstance(ans, dict):

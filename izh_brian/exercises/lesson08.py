@@ -28,9 +28,13 @@ import math
 from functools import lru_cache
 
 
-from . import Feedback, guarded
-from . import NotYet as _Bad
-from . import as_number as _number
+from izh_brian.exercises import Feedback, guarded
+from izh_brian.exercises import NotYet as _Bad
+from izh_brian.exercises import as_number as _number
+from izh_brian.model import VARIANTS
+from izh_brian import simulate
+from izh_brian.interop.nest import NEST_SCHEME_FLAGS
+from izh_brian.model import SCHEMES
 
 __all__ = ["CURRENT_PA", "C_2007_PF", "B_2007", "NEST_PATTERN", "check_1", "check_2", "check_3",
            "converted_currents", "form_2007", "nest_prediction"]
@@ -83,7 +87,6 @@ def converted_currents(current_pA: float = CURRENT_PA, C_pF: float = C_2007_PF) 
 
 def form_2007(b: float = B_2007, variant: str = "standard") -> dict:
     """k (nS/mV at C = 1 pF), vr (the resting root) and vt of the 2007 form of a 2003 neuron with this b."""
-    from ..model import VARIANTS
 
     k2, k1, k0, _, _ = VARIANTS[variant]
     disc = (k1 - b) ** 2 - 4 * k2 * k0
@@ -97,8 +100,6 @@ def form_2007(b: float = B_2007, variant: str = "standard") -> dict:
 @lru_cache(maxsize=1)
 def nest_prediction() -> dict:
     """The izh_brian scheme of NEST's default model and the first spike time it gives for :data:`NEST_PATTERN`."""
-    from .. import simulate
-    from ..interop.nest import NEST_SCHEME_FLAGS
 
     scheme = next(s for s, flag in NEST_SCHEME_FLAGS.items() if flag == NEST_DEFAULT_CONSISTENT)
     first = float(simulate(NEST_PATTERN, scheme=scheme).spike_times_ms[0])
@@ -164,7 +165,6 @@ def check_3(answer) -> Feedback:
         scheme = ans["scheme"]
         if not isinstance(scheme, str):
             raise _Bad(f"'scheme' should be a scheme name such as 'figure1', got {scheme!r}")
-        from ..model import SCHEMES
 
         if scheme.lower() not in SCHEMES:
             raise _Bad(f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEMES)}")

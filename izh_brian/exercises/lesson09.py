@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import NotYet, as_float, as_seed, checker
+from izh_brian.exercises import NotYet, as_float, as_seed, checker
+from izh_brian import get_preset, simulate
+from izh_brian.fit import Target, coincidence_factor
+from izh_brian.patterns import validate_result
+from izh_brian.check import CheckReport
 
 __all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "TRAIN_MODEL_MS", "TRAIN_DATA_MS",
            "TRAIN_DURATION_MS", "MYSTERY_PATTERNS"]
@@ -46,9 +50,6 @@ class MysteryNeuron:
     """
 
     def __init__(self, seed: int):
-        from izh_brian import get_preset, simulate
-        from izh_brian.fit import Target, coincidence_factor
-        from izh_brian.patterns import validate_result
 
         self.seed = int(seed)
         rng = np.random.default_rng([2009, self.seed])
@@ -92,7 +93,6 @@ def _mystery(seed):
 @checker(LESSON, 1)
 def check_1(answer):
     """The coincidence factor of :data:`TRAIN_MODEL_MS` against :data:`TRAIN_DATA_MS` (T = 100 ms, window 2 ms)."""
-    from izh_brian.fit import coincidence_factor
 
     x = as_float(answer, "the coincidence factor")
     truth = coincidence_factor(TRAIN_MODEL_MS, TRAIN_DATA_MS, TRAIN_DURATION_MS)
@@ -121,8 +121,6 @@ def _params(answer):
 @checker(LESSON, 2)
 def check_2(answer, seed=None):
     """Parameters whose response to the mystery neuron's protocol reproduces its train (gamma >= 0.9)."""
-    from izh_brian import simulate
-    from izh_brian.fit import coincidence_factor
 
     m = _mystery(seed)
     params = _params(answer)
@@ -141,8 +139,6 @@ def check_2(answer, seed=None):
 @checker(LESSON, 3)
 def check_3(answer, seed=None):
     """A CheckReport of the mystery neuron's pattern that shows it, for a response that reproduces the mystery train."""
-    from izh_brian.check import CheckReport
-    from izh_brian.fit import coincidence_factor
 
     m = _mystery(seed)
     if not isinstance(answer, CheckReport):

@@ -18,6 +18,13 @@ import os
 import tempfile
 
 import numpy as np
+from izh_brian.presets import REFERENCE_PRESETS, get_preset
+from izh_brian.interop.neuroml import as_2007_form
+from izh_brian.interop.nest import compare_with_nest, nest_available
+from izh_brian.interop.jneuroml import extract_example, jneuroml_available, run_lems_spikes
+from izh_brian.interop.nest import spike_row
+from izh_brian.interop.neuroml import export_presets, run_file
+from izh_brian.interop.neuroml_bench import make_network_files
 
 __all__ = ["crosscheck", "SIMULATORS", "ROW_KEYS"]
 
@@ -75,7 +82,6 @@ def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = Tru
     ValueError
         Unknown simulator name or preset.
     """
-    from ..presets import REFERENCE_PRESETS, get_preset
 
     simulators = list(simulators)
     for s in simulators:
@@ -94,7 +100,6 @@ def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = Tru
 
 def _export_refusal(p):
     """None if preset ``p`` can be exported to NeuroML, else the reason."""
-    from .neuroml import as_2007_form
 
     if p.variant == "standard" and (p.u0 is None or p.u0 == p.b * p.V0):
         return None
@@ -106,7 +111,6 @@ def _export_refusal(p):
 
 
 def _crosscheck_nest(presets_, standard) -> list[dict]:
-    from .nest import compare_with_nest, nest_available
 
     schemes = ("nest", "nest_published")
     ok, why = nest_available()
@@ -122,9 +126,6 @@ def _crosscheck_nest(presets_, standard) -> list[dict]:
 
 
 def _crosscheck_jneuroml(presets_, ex2, network=False) -> list[dict]:
-    from .jneuroml import extract_example, jneuroml_available, run_lems_spikes
-    from .nest import spike_row
-    from .neuroml import export_presets, run_file
 
     ok, why = jneuroml_available()
     if not ok:
@@ -169,10 +170,6 @@ def _crosscheck_jneuroml(presets_, ex2, network=False) -> list[dict]:
 def _network_rows(tmp) -> list[dict]:
     """One row per population of a small generated network: all cells' spikes, each cell shifted by its
     index times the run's length so that the row agrees only if every cell fires on jNeuroML's steps."""
-    from .jneuroml import run_lems_spikes
-    from .nest import spike_row
-    from .neuroml import run_file
-    from .neuroml_bench import make_network_files
 
     folder = os.path.join(tmp, "network")
     os.makedirs(folder, exist_ok=True)

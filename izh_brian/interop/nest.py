@@ -32,7 +32,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import SCHEME_REGISTRY
+from izh_brian.model import SCHEME_REGISTRY
+from izh_brian.presets import get_preset
+from izh_brian.stimuli import n_steps
+from izh_brian.presets import REFERENCE_PRESETS
+from izh_brian.simulate import simulate_many
 
 __all__ = ["NestRun", "nest_available", "run_nest", "compare_with_nest", "spike_row", "NEST_SCHEME_FLAGS"]
 
@@ -128,8 +132,6 @@ def run_nest(presets, *, scheme: str = "nest") -> list[NestRun]:
     ImportError
         NEST is not installed.
     """
-    from ..presets import get_preset
-    from ..stimuli import n_steps
 
     if scheme not in NEST_SCHEME_FLAGS:
         raise ValueError(f"unknown NEST scheme {scheme!r}; allowed: {', '.join(NEST_SCHEME_FLAGS)}")
@@ -196,8 +198,6 @@ def compare_with_nest(presets=None, *, schemes=("nest",)) -> list[dict]:
         difference of paired spike times; ``None`` when the counts differ)
         and ``agree`` (same spike steps).
     """
-    from ..presets import REFERENCE_PRESETS, get_preset
-    from ..simulate import simulate_many
 
     if presets is None:
         presets = [p.name for p in REFERENCE_PRESETS.values() if p.variant == "standard"]

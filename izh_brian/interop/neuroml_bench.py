@@ -14,6 +14,7 @@ import tempfile
 import time
 
 import numpy as np
+from izh_brian.interop.neuroml import read_model, run_model, write_outputs
 
 __all__ = ["make_network_files", "benchmark", "format_benchmark"]
 
@@ -94,7 +95,6 @@ def benchmark(n_exc: int = 800, n_inh: int = 200, duration_ms: float = 1000.0, d
     """Wall time of jNeuroML and of izh_brian (warm: compiled code cached, second run) on the same files."""
     from pyneuroml.pynml import run_lems_with_jneuroml
 
-    from .neuroml import read_model, run_model, write_outputs
 
     n = n_exc + n_inh
     with tempfile.TemporaryDirectory(prefix="izh_nml_bench_") as tmp:
