@@ -12,7 +12,7 @@ PYTHON ?= $(shell sh tools/find-python)
 # nest-simulator publishes Linux wheels only: the nest extra installs nothing elsewhere (a marker in setup.cfg).
 EXTRAS ?= test,notebooks,report,nest,neuroml,dask
 
-.PHONY: install report test test-core lab bench clean which-python
+.PHONY: install report test test-core lab bench bench-neuroml clean which-python
 
 which-python:
 	@echo "izh_brian: using $(PYTHON) ($$($(PYTHON) --version 2>&1)); override with PYTHON=..."
@@ -34,7 +34,7 @@ report: $(STAMP)
 # The whole suite: ruff, the docstrings' examples, the unit tests and every lesson and solution under nbval
 # (--dist loadfile keeps each notebook's cells in one kernel).
 test: $(STAMP)
-	$(PY) -m ruff check izh_brian tests
+	$(PY) -m ruff check izh_brian tests benchmarks
 	$(PY) -m pytest -q -n 2 --doctest-modules izh_brian
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
@@ -49,7 +49,12 @@ lab: $(STAMP)
 # The report shows report/build/bench_results.json when present (else a quick measurement, and says so).
 bench: $(STAMP)
 	mkdir -p report/build
-	$(PY) -m izh_brian.bench all --save report/build/bench_results.json
+	$(PY) -m benchmarks.bench all --save report/build/bench_results.json
+
+# jNeuroML against izh_brian on a 1000-cell NeuroML network over 1 s: jNeuroML alone takes tens of minutes.
+bench-neuroml: $(STAMP)
+	mkdir -p report/build
+	$(PY) -m benchmarks.bench neuroml --save report/build/bench_results.json
 
 clean:
 	rm -rf report/build .pytest_cache

@@ -10,9 +10,10 @@ one Brian2 network.
 5
 """
 
-from izh_brian.model import SCHEMES, make_neurons
+from izh_brian.model.neurons import make_neurons
+from izh_brian.model.schemes import SCHEMES
 from izh_brian.presets import PRESETS, REFERENCE_PRESETS, Preset, UnknownPresetError, get_preset
-from izh_brian.simulate import DivergenceError, Result, simulate, simulate_many
+from izh_brian.simulation import DivergenceError, Result, simulate, simulate_many
 from izh_brian.stimuli import Piece, Stimulus
 
 __version__ = "0.1.0"

@@ -24,7 +24,7 @@ import difflib
 import math
 from dataclasses import dataclass, field, replace
 
-from izh_brian.model import VARIANTS
+from izh_brian.model.equations import VARIANTS
 from izh_brian.stimuli import Piece, Stimulus
 
 __all__ = [

@@ -8,7 +8,7 @@ are read by that binary from files at start-up, so a new parameter set
 reruns the same executable **without recompiling**.
 
 :class:`StandaloneRunner` builds a group of ``n`` Izhikevich neurons
-(:func:`izh_brian.model.make_neurons`, per-neuron a, b, c, d, initial state
+(:func:`izh_brian.model.neurons.make_neurons`, per-neuron a, b, c, d, initial state
 and constant drive ``I``) for a fixed duration, then reruns it with new
 per-neuron parameters. ``cpp_standalone`` changes Brian2's *global* device, so
 the whole standalone session lives in a child process: the caller's Brian2
@@ -28,14 +28,17 @@ import shutil
 import tempfile
 import time
 
+import brian2
 import numpy as np
-from izh_brian.model import check_scheme
-from izh_brian.model import make_neurons
+from brian2 import Network, SpikeMonitor, ms, mV
+
+from izh_brian.model.neurons import make_neurons
+from izh_brian.model.schemes import check_scheme
 
 __all__ = ["StandaloneRunner", "run_runtime", "measure_crossover", "spikes_agree", "train_agreement", "add_cpp_stimulus", "CPP_STIMULUS"]
 
 #: C++ implementation of the input-table lookup ``I_stim(k, offset, n)`` of
-#: :func:`izh_brian.model.make_stimulus_function` (the runtime has Cython and numpy ones).
+#: :func:`izh_brian.model.neurons.make_stimulus_function` (the runtime has Cython and numpy ones).
 CPP_STIMULUS = """
 static inline double izh_stimulus(int k, int offset, int n)
 {
@@ -94,7 +97,7 @@ def _params(n, kw) -> dict:
 
 def _child(conn, n, duration_ms, dt_ms, scheme, directory):
     try:
-        from brian2 import Network, SpikeMonitor, device, mV, ms, set_device
+        from brian2 import Network, SpikeMonitor, device, ms, mV, set_device
 
         t0 = time.perf_counter()
         set_device("cpp_standalone", directory=directory, build_on_run=False)
@@ -215,8 +218,6 @@ class StandaloneRunner:
 
 def run_runtime(n: int, duration_ms: float, dt_ms: float = 0.25, scheme: str = "figure1", **params) -> dict:
     """The same neurons as :class:`StandaloneRunner` with Brian2's runtime (Cython) in this process."""
-    from brian2 import Network, SpikeMonitor, mV, ms
-
 
     p = _params(int(n), params)
     t0 = time.perf_counter()
@@ -255,7 +256,6 @@ def measure_crossover(n: int = 1000, duration_ms: float = 1000.0, dt_ms: float =
         bits, and near the spike threshold (where v moves slowly) such a
         difference can move a threshold crossing by a step.
     """
-    import brian2
 
     rng = np.random.default_rng(0)
     sets = [{"a": rng.uniform(0.01, 0.1, n), "d": rng.uniform(2.0, 8.0, n), "I": rng.uniform(5.0, 15.0, n)}
@@ -328,7 +328,6 @@ def spikes_agree(x: dict, y: dict, dt_ms: float) -> bool:
 
 
 def _timed_runtime(n, T, dt_ms, params):
-    import brian2
 
     r = run_runtime(n, T, dt_ms, **params)
     brian2.start_scope()

@@ -7,7 +7,7 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
-# izh_brian.check keeps reference runs on disk between processes; tests simulate for themselves
+# izh_brian.teaching.check keeps reference runs on disk between processes; tests simulate for themselves
 # (tests/test_check.py tests that cache in a folder of its own).
 os.environ["IZH_BRIAN_CACHE"] = "off"
 sys.path.insert(0, os.path.dirname(__file__))

@@ -3,7 +3,7 @@
 Written from the MATLAB listing (reference section 4), line by line, with
 MATLAB's 1-based ``t`` kept: the spike recorded at ``t`` is at step
 ``k = t - 1`` of izh_brian's grid (time ``k*dt``). It shares no code with
-izh_brian (in particular not with ``izh_brian.netm``): it takes the random draws
+izh_brian (in particular not with ``izh_brian.network.netm``): it takes the random draws
 (re/ri-derived parameters, the weight matrix, the thalamic input of every step)
 as plain arrays.
 

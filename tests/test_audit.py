@@ -8,12 +8,12 @@ samples, whatever the scheme (custom or a Brian2 method).
 """
 
 import numpy as np
-import pytest
-from brian2 import Network, SpikeMonitor, StateMonitor, mV, ms
-
 import oracle
-from izh_brian import make_neurons, simulate, simulate_many
+import pytest
+from brian2 import Network, SpikeMonitor, StateMonitor, ms, mV
 from tolerances import SPIKE_TIME_ATOL_MS
+
+from izh_brian import make_neurons, simulate, simulate_many
 
 #: Presets of four different published steps (0.25, 0.2, 0.1, 0.5 ms): in one group they tick at
 #: 0.05 ms with strides 5, 4, 2 and 10. All are of the standard form and fire under every scheme.

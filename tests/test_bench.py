@@ -1,13 +1,13 @@
-"""What the benchmarks measure (izh_brian.bench): compiled-code reuse with a cold cache, the atlas accounting.
+"""What the benchmarks measure (benchmarks.bench): compiled-code reuse with a cold cache, the atlas accounting.
 
-Speed itself is reported by `python -m izh_brian.bench`, not asserted here.
+Speed itself is reported by `python -m benchmarks.bench`, not asserted here.
 """
 
 import os
 
 import pytest
 
-from izh_brian import bench
+from benchmarks import bench
 from izh_brian.cli import main
 from izh_brian.presets import get_preset, preset_names
 

@@ -1,4 +1,4 @@
-"""izh_brian.check and `izh-brian check`: grading a student's own Izhikevich model.
+"""izh_brian.teaching.check and `izh-brian check`: grading a student's own Izhikevich model.
 
 The spike trains here are made outside the package, the way a student makes them: a plain
 Brian2 model written in the test and hand-written NumPy loops of figure1.m (Izhikevich 2004,
@@ -11,14 +11,14 @@ import sys
 
 import numpy as np
 import pytest
-from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, mV, ms, second
+from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, ms, mV, second
 from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
 
-import izh_brian.check as C
-from izh_brian import bench
-from izh_brian.check import CheckReport, check, load_submission
+import izh_brian.teaching.check as C
+from benchmarks import bench
+from izh_brian.analysis import NEEDS_TRACE_HINT
 from izh_brian.cli import main
-from izh_brian.patterns import NEEDS_TRACE_HINT
+from izh_brian.teaching.check import CheckReport, check, load_submission
 
 # tonic_spiking in figure1.m: a=0.02, b=0.2, c=-65, d=6, V0=-70, I=14 for t > T/10, T=100 ms, tau=0.25 ms
 TONIC = dict(a=0.02, b=0.2, c=-65.0, d=6.0, V0=-70.0, dt=0.25, T=100.0)
@@ -247,7 +247,7 @@ def test_other_input_is_graded_from_its_jumps_without_reference(figure1_student)
 def test_structured_criteria_agree_with_the_verdict_reasons(figure1_student):
     """Each criterion has a snake_case name, a required range and a hint exactly when it fails; the
     criteria's outcomes are the validator's reasons, one for one."""
-    from izh_brian.patterns import TOL, train_features, validate_features
+    from izh_brian.analysis import TOL, train_features, validate_features
 
     for spikes in (figure1_student[0], np.array([50.0])):
         rep = check("tonic_spiking", spikes)
@@ -269,9 +269,9 @@ def test_every_validator_names_its_criteria_and_hints_its_failures():
     changes that remove each pattern's defining feature) at least one fails. Every criterion, in
     every validator, has a lower-case snake_case name (no unnamed fallback), unique within its
     verdict, a required range, and a hint exactly when it fails."""
-    from izh_brian.patterns import COUNTER_EXAMPLES, validate_result
+    from izh_brian.analysis import COUNTER_EXAMPLES, validate_result
     from izh_brian.presets import preset_names
-    from izh_brian.simulate import simulate_many
+    from izh_brian.simulation import simulate_many
 
     names = preset_names()
     cx = [(n, o) for n, cases in COUNTER_EXAMPLES.items() for o, _ in cases]
@@ -391,7 +391,7 @@ def test_report_renders_as_a_table_and_html(figure1_student):
 def test_reference_runs_are_cached_and_only_needed_ones_are_made(figure1_student, monkeypatch):
     """A submission that matches figure1.m is closest to it, so only figure1 is simulated; one that
     does not is compared with all seven schemes; a second check of the same pattern simulates nothing."""
-    S = sys.modules["izh_brian.simulate"]  # the package re-exports a function named simulate
+    S = sys.modules["izh_brian.teaching.check"]
     real = S.simulate_many
     calls = []
 
@@ -412,7 +412,7 @@ def test_reference_runs_are_cached_and_only_needed_ones_are_made(figure1_student
 
 
 def test_module_examples_run():
-    """The examples in izh_brian.check's docstrings are true."""
+    """The examples in izh_brian.teaching.check's docstrings are true."""
     res = doctest.testmod(C, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert res.attempted >= 2 and res.failed == 0
 
@@ -517,7 +517,7 @@ def test_reference_runs_are_kept_on_disk_between_processes(figure1_student, monk
     """A second `izh-brian check` (a new process, an empty in-process cache) reads the reference runs
     from the disk cache instead of simulating; a changed preset record is a different key, so it is
     simulated again rather than answered from a stale entry."""
-    S = sys.modules["izh_brian.simulate"]
+    S = sys.modules["izh_brian.teaching.check"]
     real = S.simulate_many
     calls = []
 

@@ -11,7 +11,7 @@ oscillations.
 import numpy as np
 import pytest
 
-from izh_brian import patterns as P
+from izh_brian import analysis as P
 
 # --- pure functions on arrays ---------------------------------------------
 
@@ -95,7 +95,7 @@ def test_class_map_in_one_neurongroup_reproduces_the_2003_regions(monkeypatch):
     """The c-d plane at a = 0.02, b = 0.2: RS, IB and CH where 2003 Fig. 2 puts them, all in one group."""
     import sys
 
-    S = sys.modules["izh_brian.simulate"]  # the package re-exports a function named simulate
+    S = sys.modules["izh_brian.simulation"]
 
     calls = []
     real = S.make_neurons

@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
-
 import oracle
-from izh_brian.cli import main
+import pytest
 from tolerances import SPIKE_TIME_ATOL_MS
+
+from izh_brian.cli import main
 
 
 def run_cli(capsys, *argv):

@@ -8,13 +8,13 @@ import json
 import os
 
 import numpy as np
+import oracle
 import pytest
 
-import oracle
 from izh_brian.cli import main
 from izh_brian.interop import ROW_KEYS
-from izh_brian.interop.neuroml import run_file
 from izh_brian.interop.nest import nest_available
+from izh_brian.interop.neuroml import run_file
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 NEST_OK, NEST_WHY = nest_available()

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-
 from netm_oracle import netm_firings, netm_paper_draws
 
 from izh_brian.cli import main

@@ -77,7 +77,7 @@ def test_class_map_json_and_errors(capsys):
     assert d["x_values"] == [-65.0, -50.0] and d["y_values"] == [8.0, 2.0]
     assert d["labels"][0][0] == "RS" and d["labels"][1][1] == "CH"
     # the diagonal cannot tell a transposed map: the off-diagonal spike counts can
-    from izh_brian.patterns import classify
+    from izh_brian.analysis import classify
 
     n_01 = classify(0.02, 0.2, -50.0, 8.0).features["n_spikes"]  # row d = 8, column c = -50
     n_10 = classify(0.02, 0.2, -65.0, 2.0).features["n_spikes"]  # row d = 2, column c = -65

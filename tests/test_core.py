@@ -1,17 +1,16 @@
 """The core: presets, stimuli, the NeuronGroup builder and the schemes reproduce the reference programs."""
 
 import numpy as np
+import oracle
 import pytest
-from brian2 import mV, ms, Network, SpikeMonitor
+from brian2 import Network, SpikeMonitor, ms, mV
+from tolerances import SPIKE_TIME_ATOL_MS
 
 import izh_brian
 from izh_brian import PRESETS, REFERENCE_PRESETS, get_preset, make_neurons, simulate, simulate_many
 from izh_brian.presets import UnknownPresetError, with_overrides
-from izh_brian.simulate import DivergenceError
+from izh_brian.simulation import DivergenceError
 from izh_brian.stimuli import Piece, Stimulus, n_steps, pulses, step, time_grid_ms
-
-import oracle
-from tolerances import SPIKE_TIME_ATOL_MS
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +277,7 @@ def test_package_exports():
 
     from izh_brian import model, presets
 
-    S = sys.modules["izh_brian.simulate"]  # the package re-exports a function named simulate
+    S = sys.modules["izh_brian.simulation"]
     assert izh_brian.PRESETS is presets.PRESETS and izh_brian.make_neurons is model.make_neurons
     assert izh_brian.simulate is S.simulate and izh_brian.simulate_many is S.simulate_many
 

@@ -9,11 +9,11 @@ protocol: ``scheme="euler"`` is what ``method="euler"`` gives (the lesson's own 
 
 import numpy as np
 import pytest
-from brian2 import Network, SpikeMonitor, mV, ms, second, volt
+from brian2 import Network, SpikeMonitor, ms, mV, second, volt
 
 import izh_brian
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback
-from izh_brian.exercises import lesson00 as L
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback
+from izh_brian.teaching.exercises import lesson00 as L
 
 WEIRD = [None, "abc", 3, [1, 2, "x"], {"a": 1}, object(), float("nan"), np.array([[1.0, 2.0]])]
 
@@ -62,7 +62,7 @@ def test_exercise_2_tonic_bursting_passes_from_a_euler_model_and_fails_for_other
 
 
 def test_exercise_2_reports_bad_spike_times_instead_of_raising():
-    """Unsorted or negative spike times are refused by izh_brian.check with a ValueError; the lesson's
+    """Unsorted or negative spike times are refused by izh_brian.teaching.check with a ValueError; the lesson's
     check turns that into NOT YET with the reason."""
     fb = L.check_2([30.0, 25.0, 40.0])
     assert not fb.ok and "increasing" in fb.message

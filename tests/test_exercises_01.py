@@ -9,8 +9,8 @@ import pytest
 from brian2 import ms
 
 import izh_brian
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback
-from izh_brian.exercises import lesson01 as L
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback
+from izh_brian.teaching.exercises import lesson01 as L
 
 WEIRD = [None, "abc", [1, 2, "x"], {"a": "x"}, object(), float("nan"), {"z": 1.0}]
 

@@ -5,8 +5,8 @@ Right answers pass, plausible wrong ones and the placeholder fail, nothing raise
 
 import pytest
 
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback
-from izh_brian.exercises import lesson02 as L
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback
+from izh_brian.teaching.exercises import lesson02 as L
 
 WEIRD = [None, 3, "abc", object(), float("nan"), {"d": "x"}]
 

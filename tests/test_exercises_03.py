@@ -7,9 +7,9 @@ classifier (and so the student) find the class.
 
 import pytest
 
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback
-from izh_brian.exercises import lesson03 as L
-from izh_brian.patterns import classify_features, step_response_features
+from izh_brian.analysis import classify_features, step_response_features
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback
+from izh_brian.teaching.exercises import lesson03 as L
 
 SEEDS = (0, 1, 2, 5)
 

@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback
-from izh_brian.exercises import lesson04 as L
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback
+from izh_brian.teaching.exercises import lesson04 as L
 
 WEIRD = [None, "abc", object(), float("nan"), [1, "x"], {"RS": 1}]
 

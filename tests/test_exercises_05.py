@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 
+import oracle
 import pytest
 
-import oracle
-from izh_brian.exercises import Feedback, lesson05
+from izh_brian.teaching.exercises import Feedback, lesson05
 
 #: Answers of the wrong type or shape: each must give NOT YET, never an exception.
 JUNK = [..., None, "14", 3.5, float("nan"), [14, 29], {0.2: "x", 0.1: 1}, {"a": 1}, {0.2: 1}, {0.3: 1, 0.1: 2},
@@ -46,7 +46,7 @@ def test_exercise_2_latencies_match_figure1m():
     below the validator's minimum at 0.1 ms. The oracle's latencies pass; a latency one whole step off,
     the spike time instead of the latency, or the two steps swapped, fail."""
     right = {dt: oracle_latency(dt) for dt in lesson05.LATENCY_DTS}
-    from izh_brian.patterns import TOL
+    from izh_brian.analysis import TOL
 
     assert right[0.2] >= TOL.latency_min_ms > right[0.1]
     assert lesson05.check_2(right).ok
@@ -82,7 +82,7 @@ def test_checks_never_raise(check, answer):
 
 def test_placeholder_says_what_to_do():
     """The unsolved lesson's ``...`` is reported as the placeholder, by every check."""
-    from izh_brian.exercises import PLACEHOLDER_HINT
+    from izh_brian.teaching.exercises import PLACEHOLDER_HINT
 
     for check in (lesson05.check_1, lesson05.check_2, lesson05.check_3):
         assert check(...).message == PLACEHOLDER_HINT

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback, lesson06
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback, lesson06
 
 JUNK = [..., None, "2", [2], {"d": 2}, float("nan"), float("inf"), True, 1e9, -1e9, object()]
 
@@ -40,7 +40,7 @@ def test_exercise_2_smallest_a_of_fast_spiking():
     """The smallest a of the grid at which validator FS passes is the right answer; the published
     a = 0.1 passes FS but is not the smallest, RS's a = 0.02 fails FS, and a value off the grid is refused."""
     from izh_brian import simulate
-    from izh_brian.patterns import validate
+    from izh_brian.analysis import validate
 
     a_star = lesson06.fs_threshold_a()
     below = [a for a in lesson06.A_GRID if a < a_star]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback, lesson07
 from netm_oracle import netm_firings, netm_paper_draws
+
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback, lesson07
 
 JUNK = [..., None, "0.8", [0.5, 1.0], float("nan"), float("inf"), True, object(), {"we": 0.5}, {"we": "a", "wi": 1},
         {"we": 0.5, "wi": 99.0}, {"we": 0.5, "wi": 1.0, "seed": 3}, -0.2]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from izh_brian.exercises import PLACEHOLDER_HINT, Feedback, lesson08
+from izh_brian.teaching.exercises import PLACEHOLDER_HINT, Feedback, lesson08
 
 JUNK = [..., None, 14, "nest", [14, 0.14], {"nest": 14}, {"nest": "14", "nml2007": 0.14}, {"k": float("nan"), "vr": 1,
         "vt": 2}, {"scheme": 3, "first_spike_ms": 1}, {"scheme": "nest", "first_spike_ms": None}, {"bogus": 1},

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from izh_brian import get_preset, simulate
-from izh_brian.check import check
-from izh_brian.exercises import lesson09
-from izh_brian.fit import coincidence_factor, fit
+from izh_brian.fitting import coincidence_factor, fit
+from izh_brian.teaching.check import check
+from izh_brian.teaching.exercises import lesson09
 
 
 def test_check_1_accepts_the_formula_and_rejects_the_raw_fraction():

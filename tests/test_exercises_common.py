@@ -1,6 +1,6 @@
 """The feedback every exercise check returns, and the scoreboard behind a lesson's summary line."""
 
-from izh_brian import exercises
+from izh_brian.teaching import exercises
 
 
 def test_feedback_says_pass_or_what_is_still_wrong(capsys):

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from izh_brian import get_preset, simulate
+from izh_brian.analysis import validate_result
+from izh_brian.atlas import compiled_modules
 from izh_brian.cli import main
-from izh_brian.fit import (
+from izh_brian.fitting import (
     DELTA_MS,
     PopulationRunner,
     coincidence_factor,
@@ -18,8 +20,6 @@ from izh_brian.fit import (
     target_from_arrays,
     timing_distance,
 )
-from izh_brian.patterns import validate_result
-from izh_brian.sweep import compiled_modules
 
 # --------------------------------------------------------------------------- an independent model loop
 
@@ -390,7 +390,7 @@ def test_many_targets_on_a_dask_cluster_give_the_serial_results():
     """`fit_many(..., scheduler='local')` runs one target per task on a two-worker LocalCluster (the
     atlas's Dask path) and, the seeds being fixed, returns exactly the rows of the serial run, in order."""
     pytest.importorskip("distributed", reason="the dask extra is needed")
-    from izh_brian.fit import fit_many
+    from izh_brian.fitting import fit_many
 
     names = ["tonic_spiking", "RS"]
     serial = fit_many(names, kind="recover", budget=512, attempts=1)

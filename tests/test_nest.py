@@ -88,7 +88,7 @@ def test_nest_spike_time_is_end_of_step():
 def test_v_min_clamps_the_membrane_potential():
     """NEST's ``V_min`` is a floor for v after each step: a strong hyperpolarising current
     drives v below -80 mV without it and holds it at exactly -80 mV with it."""
-    from brian2 import Network, StateMonitor, mV, ms
+    from brian2 import Network, StateMonitor, ms, mV
 
     stim = np.full(400, -60.0)
     G = make_neurons(2, a=0.02, b=0.2, c=-65, d=8, v0=-65, scheme="nest", dt=0.25, stimulus=stim,

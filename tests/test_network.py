@@ -6,10 +6,9 @@ whole file runs in well under a minute once Brian2's code cache is warm.
 
 import numpy as np
 import pytest
-
 from netm_oracle import netm_firings, netm_paper_draws
 
-from izh_brian import network as nw
+from benchmarks.network import benchmark_network
 from izh_brian.network import (
     NetworkTooLargeError,
     analyze_spikes,
@@ -25,6 +24,7 @@ from izh_brian.network import (
     make_spec,
     simulate_network,
 )
+from izh_brian.network import build as nw
 
 #: Exactness window (ms): the Brian2 raster equals the oracle's at least this long
 #: for the seeds below (measured: 910-1000 ms over seeds 0-5 at 1000 ms; SI units
@@ -53,6 +53,19 @@ def test_net2003_raster_identical_to_netm_oracle(seed):
     k, i = _oracle(seed, EXACT_MS)
     assert len(k) > 1000  # a living network: ~8 Hz x 1000 neurons x 0.3 s
     assert _pairs(r.spike_steps, r.spike_i) == _pairs(k, i)
+
+
+def test_spike_times_ms_is_one_train_per_neuron_as_everywhere():
+    """One name, one meaning: ``spike_times_ms`` is a neuron's own train (as in Result and a NeuroML run), and
+    ``spike_t_ms``/``spike_i`` is the raster. Every raster spike sits in its neuron's train, in time order."""
+    r = simulate_network("paper", duration_ms=100.0, seed=0, progress=False, record_v=())
+    trains = r.spike_times_ms
+    assert len(trains) == r.spec.n
+    assert sum(len(x) for x in trains) == r.spike_t_ms.size > 100
+    for i in (0, 5, r.spec.n_exc, r.spec.n - 1):
+        assert np.array_equal(trains[i], np.sort(r.spike_t_ms[r.spike_i == i]))
+    busy = int(np.bincount(r.spike_i).argmax())
+    assert np.all(np.diff(trains[busy]) > 0) and trains[busy].size >= 2
 
 
 def test_statistics_agree_with_oracle_over_two_seconds():
@@ -320,7 +333,7 @@ def test_plots_take_arrays_and_return_axes():
     the second), the heat map has one row per neuron, the spectrum marks the peak."""
     from matplotlib.figure import Figure
 
-    from izh_brian import plotting_network as pn
+    from izh_brian.plotting import network as pn
 
     rng = np.random.default_rng(0)
     t = rng.uniform(0, 100, 300)
@@ -347,7 +360,7 @@ def test_plots_take_arrays_and_return_axes():
 def test_benchmark_returns_timings_and_ratios():
     """benchmark_network times Brian2 and the numpy net.m in one run and reports their ratio
     (tiny duration here: the speed itself is measured by the benchmark, not by a test)."""
-    out = nw.benchmark_network(duration_ms=50, include_nest=False, warmup=False)
+    out = benchmark_network(duration_ms=50, include_nest=False, warmup=False)
     assert out["brian2_s"] == pytest.approx(out["brian2_build_s"] + out["brian2_run_s"])
     assert out["ratio_brian2_to_numpy"] == pytest.approx(out["brian2_s"] / out["numpy_s"])
     assert out["brian2_spikes"] > 0 and out["numpy_spikes"] > 0
@@ -357,10 +370,10 @@ def test_benchmark_returns_timings_and_ratios():
 
 
 def test_numpy_baseline_is_netm():
-    """The benchmark's baseline (izh_brian.netm, net.m in numpy drawing its own numbers) is net.m:
+    """The benchmark's baseline (izh_brian.network.netm, net.m in numpy drawing its own numbers) is net.m:
     the oracle fed the same seed's draws fires the same spikes over 1 s, and run_netm on given
     draws agrees with it."""
-    from izh_brian.netm import run_netm, run_netm_seeded
+    from izh_brian.network.netm import run_netm, run_netm_seeded
 
     k, i = run_netm_seeded(800, 200, 1000, seed=6)
     ko, io = _oracle(6, 1000)

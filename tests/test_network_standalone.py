@@ -1,4 +1,4 @@
-"""The 2003 network as a cached cpp_standalone program (izh_brian.network_standalone).
+"""The 2003 network as a cached cpp_standalone program (izh_brian.network.standalone).
 
 The program is compiled once per network shape; reruns pass the seed's cells,
 weights and noise amplitudes through Brian2's ``run_args``. Small networks
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from izh_brian.network import simulate_network
-from izh_brian.network_standalone import StandaloneNetwork
+from izh_brian.network.standalone import StandaloneNetwork
 
 NE, NI = 160, 40
 SEEDS = range(6)

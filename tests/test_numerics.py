@@ -8,10 +8,10 @@ no longer gives a long latency. Panels A, B, F, G, J, K, L, M, O and R keep
 their spike counts. The adjusted ``*_fine`` protocols pass at dt = 0.01 ms.
 """
 
+import oracle
 import pytest
 
-import oracle
-from izh_brian import numerics as N
+from izh_brian.analysis import numerics as N
 from izh_brian.presets import FINE_PRESETS, preset_names
 
 
@@ -104,11 +104,11 @@ def test_format_marks_breaks_and_lists_their_reasons(table):
 
 def test_divergent_runs_are_reported_not_raised(monkeypatch):
     """A run whose v becomes inf/NaN is a 'breaks: diverges' cell, not an exception."""
-    import numpy as np
-
     import sys
 
-    S = sys.modules["izh_brian.simulate"]  # the package re-exports a function named simulate
+    import numpy as np
+
+    S = sys.modules["izh_brian.analysis.numerics"]
 
     real = S.simulate_many
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from izh_brian import get_preset, simulate
-from izh_brian import phaseplane as pp
+from izh_brian.analysis import phaseplane as pp
 
 
 def _rhs(v, u, a, b, I, variant="standard"):

@@ -175,16 +175,27 @@ def test_class_map_image_holds_codes_and_legend_lists_present_classes():
     assert sorted(t.get_text() for t in ax2.get_legend().get_texts()) == ["CH", "FS", "RS"]
     with pytest.raises(ValueError, match="shape"):
         P.plot_class_map(x, y, codes.T)
+    # a 1-D grid (izh-brian atlas with one --grid) is one row of the same map
+    ax3 = P.plot_class_map(x, None, np.array(["RS", "RS", "TC"]), xlabel="a")
+    assert np.array_equal(np.asarray(ax3.images[0].get_array()), [[0, 0, 1]])  # names sorted: RS, TC
+    assert ax3.get_xlabel() == "a" and list(ax3.get_yticks()) == []
+    with pytest.raises(ValueError, match="1-D"):
+        P.plot_class_map(x, None, labels)
 
 
 def test_raster_plots_every_spike_coloured_by_population():
-    """Every spike is one dot; indices at or above n_excitatory are inhibitory (red)."""
+    """Every spike is one dot; indices at or above n_exc are inhibitory. The package has one raster and one
+    colour convention: excitatory in EXC_COLOR (red), inhibitory in INH_COLOR (blue)."""
+    from matplotlib.colors import to_rgba
+
     t = np.array([1.0, 2.0, 3.0, 4.0])
     i = np.array([0, 900, 5, 850])
-    ax = P.plot_raster(t, i, n_excitatory=800)
+    ax = P.plot_raster(t, i, 800, 200)
     ex = [ln for ln in ax.lines if ln.get_label() == "excitatory"][0]
     inh = [ln for ln in ax.lines if ln.get_label() == "inhibitory"][0]
     assert list(ex.get_ydata()) == [0, 5] and list(inh.get_ydata()) == [900, 850]
+    assert to_rgba(ex.get_color()) == to_rgba(P.EXC_COLOR) == to_rgba("tab:red")
+    assert to_rgba(inh.get_color()) == to_rgba(P.INH_COLOR) == to_rgba("tab:blue")
 
 
 def test_speed_bars_have_the_measured_lengths():

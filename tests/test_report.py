@@ -23,9 +23,11 @@ import pytest
 pypdf = pytest.importorskip("pypdf", reason="pypdf is needed to read the report")
 pytest.importorskip("typst", reason="the typst package compiles the report")
 
-from izh_brian import report as R  # noqa: E402
-from izh_brian import transcription as T  # noqa: E402
 from izh_brian.cli import main  # noqa: E402
+from izh_brian.report import build as RB  # noqa: E402
+from izh_brian.report import figures as RF  # noqa: E402
+from izh_brian.report import sections as RS  # noqa: E402
+from izh_brian.report import transcription as T  # noqa: E402
 
 
 def _build_once(out):
@@ -56,8 +58,8 @@ def build(tmp_path_factory):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
     out, summary = _build_once(root / "izh_report_quick_v2")
-    data = json.loads((out / R.REPORT_DATA).read_text())
-    reader = pypdf.PdfReader(str(out / R.REPORT_PDF))
+    data = json.loads((out / RB.REPORT_DATA).read_text())
+    reader = pypdf.PdfReader(str(out / RB.REPORT_PDF))
     text = "\n".join(page.extract_text() for page in reader.pages)
     return {"out": out, "summary": summary, "data": data, "reader": reader, "text": text}
 
@@ -97,7 +99,7 @@ def test_pdf_answers_the_brief_section_by_section(build):
         pos = k
     for doi in ("10.1109/TNN.2003.820440", "10.1109/TNN.2004.832719", "10.7554/eLife.47314"):
         assert doi in text, f"reference DOI {doi} missing"
-    for internal in ("ARCHITECTURE", "floor 6", "izh_brian.cli_figures"):
+    for internal in ("ARCHITECTURE", "floor 6", "izh_brian.cli.figures"):
         assert internal not in text, f"internal architecture text {internal!r} in the model answer"
     # Speed only in the appendix: its table comes after the references.
     assert text.find("modules compiled") > text.find("6 References")
@@ -142,7 +144,7 @@ def test_tables_in_the_pdf_are_the_json_of_the_run(build):
 
 def test_agreement_table_has_the_transcriptions_counts(build):
     """The agreement table has one row per reference preset (28); its figure1.m column is the spike count of
-    izh_brian.transcription, its izh_brian column the count of this build's spike_times.json, and with the
+    izh_brian.report.transcription, its izh_brian column the count of this build's spike_times.json, and with the
     figure1 scheme every preset agrees to the step (largest |dt| = 0)."""
     table = build["data"]["agreement"]["table"]
     cols = table["columns"]
@@ -162,10 +164,10 @@ def test_agreement_table_has_the_transcriptions_counts(build):
 def test_agreement_check_fails_a_wrong_program():
     """The agreement check is not a formality: a response from a changed neuron (d = 8 instead of 6 for tonic
     spiking) is reported as disagreeing, with both counts, while the unchanged RS cell agrees."""
-    from izh_brian.simulate import simulate_many
+    from izh_brian.simulation import simulate_many
 
     wrong, right = simulate_many(["tonic_spiking", "RS"], overrides=[{"d": 8.0}, {}])
-    sec = R.section_agreement([wrong, right])
+    sec = RS.section_agreement([wrong, right])
     bad, good = sec["rows"]
     assert bad["agree"] is False and bad["spikes izh_brian"] == wrong.n_spikes
     assert bad["spikes figure1.m"] == len(T.run_figure1("tonic_spiking")[0]) != wrong.n_spikes
@@ -179,9 +181,10 @@ def test_plain_listing_is_forward_euler_with_figure1_sampling():
     with it to the step, while figure1.m's order (u from the new v) gives other spike times; so the report's
     claim that the update order is the only difference holds."""
     import oracle
-    from izh_brian.simulate import simulate
 
-    plain = R.run_plain_listing()
+    from izh_brian.simulation import simulate
+
+    plain = RS.run_plain_listing()
     np.testing.assert_allclose(plain["spikes_ms"], oracle.run_euler("tonic_spiking"), rtol=0, atol=1e-9)
     np.testing.assert_allclose(plain["spikes_ms"], simulate("tonic_spiking", scheme="euler").spike_times_ms,
                                rtol=0, atol=1e-9)
@@ -190,7 +193,7 @@ def test_plain_listing_is_forward_euler_with_figure1_sampling():
 
 
 def test_transcription_is_independent_and_equals_the_test_oracle():
-    """izh_brian.transcription imports nothing from izh_brian (it cannot share a bug with the Brian2 path),
+    """izh_brian.report.transcription imports nothing from izh_brian (it cannot share a bug with the Brian2 path),
     and its spike times equal those of the tests' own transcription (tests/oracle.py) for all 28 protocols.
     Bad input names the value and what is allowed."""
     import oracle
@@ -219,7 +222,7 @@ def test_parameter_figure_changes_one_parameter_at_a_time(build):
     par = build["data"]["parameters"]
     rows = [dict(zip(par["table"]["columns"], r)) for r in par["table"]["cells"]]
     assert par["n_neurons"] == len(rows) == 12 and par["base"] == "RS"
-    assert [r["parameter"] for r in rows] == [p for p, vals in R.PARAMETER_SWEEP for _ in vals]
+    assert [r["parameter"] for r in rows] == [p for p, vals in RS.PARAMETER_SWEEP for _ in vals]
     for r in rows:
         expected = T.run_figure1("RS", duration=par["duration_ms"], **{r["parameter"]: float(r["value"])})[0]
         assert int(r["n_spikes"]) == len(expected), r
@@ -233,8 +236,9 @@ def test_json_holds_this_runs_numbers(build):
     JSON of spike times, the f-I table's thresholds the phase-plane theory, and the network scenario table
     has every scenario of izh_brian.network."""
     import oracle
+
+    from izh_brian.analysis.phaseplane import bifurcation
     from izh_brian.network import SCENARIOS
-    from izh_brian.phaseplane import bifurcation
 
     spikes = {r["name"]: r for r in json.loads((build["out"] / "spike_times.json").read_text())}
     assert len(spikes) == 28
@@ -279,9 +283,9 @@ def test_build_records_time_and_compiled_modules_per_section(build):
 def test_section_counts_only_modules_this_process_compiled(tmp_path, monkeypatch):
     """A section's ``modules_compiled`` counts the new extension modules in the Cython cache that this
     process loaded: one it compiled counts, one that appeared from another process does not."""
-    monkeypatch.setattr(R, "cython_cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(RS, "cython_cache_dir", lambda: tmp_path)
     loaded: set = set()
-    monkeypatch.setattr(R, "_loaded_modules", lambda: set(loaded))
+    monkeypatch.setattr(RS, "_loaded_modules", lambda: set(loaded))
 
     def compile_one(name, ours):
         (tmp_path / f"{name}.cpython-313-x86_64-linux-gnu.so").write_bytes(b"")
@@ -289,10 +293,10 @@ def test_section_counts_only_modules_this_process_compiled(tmp_path, monkeypatch
             loaded.add(name)
         return {}
 
-    assert R._section("x", compile_one, "_cython_magic_a", True)["modules_compiled"] == 1
-    assert R._section("y", compile_one, "_cython_magic_b", False)["modules_compiled"] == 0
-    assert R.count_compiled_modules(tmp_path) == 2
-    failed = R._section("z", lambda: 1 / 0)
+    assert RS._section("x", compile_one, "_cython_magic_a", True)["modules_compiled"] == 1
+    assert RS._section("y", compile_one, "_cython_magic_b", False)["modules_compiled"] == 0
+    assert RS.count_compiled_modules(tmp_path) == 2
+    failed = RS._section("z", lambda: 1 / 0)
     assert failed["available"] is False and "ZeroDivisionError" in failed["reason"]
 
 
@@ -311,13 +315,13 @@ def test_skipped_parts_say_why(build):
 def test_crosscheck_skips_missing_tools_with_a_note(monkeypatch):
     """Without the Python module nest the NEST comparison is skipped with that reason; without java, the
     jNeuroML one; with neither, the section is unavailable and gives both reasons (nothing is run)."""
-    monkeypatch.setattr(R.shutil, "which", lambda prog: None)
-    real = R.importlib.util.find_spec
-    monkeypatch.setattr(R.importlib.util, "find_spec", lambda name, *a: None if name == "nest" else real(name, *a))
-    sims, skipped = R._crosscheck_tools()
+    monkeypatch.setattr(RS.shutil, "which", lambda prog: None)
+    real = RS.importlib.util.find_spec
+    monkeypatch.setattr(RS.importlib.util, "find_spec", lambda name, *a: None if name == "nest" else real(name, *a))
+    sims, skipped = RS._crosscheck_tools()
     assert sims == [] and set(skipped) == {"nest", "jneuroml"}
     assert "'nest' cannot be imported" in skipped["nest"] and "'java'" in skipped["jneuroml"]
-    sec = R.section_crosscheck()
+    sec = RS.section_crosscheck()
     assert sec["available"] is False and "'nest' cannot be imported" in sec["reason"] and "java" in sec["reason"]
 
 
@@ -327,15 +331,15 @@ def test_templates_come_from_the_package(tmp_path, monkeypatch):
     which file, in one line, with status 2."""
     import izh_brian
 
-    folder = R.templates()
-    assert Path(str(folder)).parent == Path(izh_brian.__file__).parent
+    folder = RB.templates()
+    assert Path(str(folder)).parent == Path(izh_brian.__file__).parent / "report"
     names = {f.name for f in folder.iterdir()}
-    assert {R.REPORT_MAIN, "template.typ"} <= names
-    source = Path(R.__file__).read_text()
+    assert {RB.REPORT_MAIN, "template.typ"} <= names
+    source = Path(RB.__file__).read_text()
     assert '"docs"' not in source and '/ "report"' not in source, "report.py reads files outside the package"
-    monkeypatch.setattr(R, "TEMPLATES_FOLDER", "no_such_templates")
-    with pytest.raises(FileNotFoundError, match="izh_brian/no_such_templates/izh_brian_report.typ"):
-        R.templates()
+    monkeypatch.setattr(RB, "TEMPLATES_FOLDER", "no_such_templates")
+    with pytest.raises(FileNotFoundError, match="izh_brian/report/no_such_templates/izh_brian_report.typ"):
+        RB.templates()
     err = io.StringIO()
     with redirect_stderr(err):
         assert main(["report", "--out", str(tmp_path), "--no-lessons"]) == 2
@@ -363,7 +367,7 @@ def test_lessons_are_executed_into_html(tmp_path):
     _notebook(nbdir / "bad.ipynb", "1 / 0")
     _notebook(nbdir / "solutions" / "hidden.ipynb", "print('solution')")
     out = tmp_path / "build"
-    res = R.render_lessons(out, nbdir, timeout=120, workers=2)
+    res = RB.render_lessons(out, nbdir, timeout=120, workers=2)
     assert res["available"] and res["n_total"] == 2 and res["n_ok"] == 1
     by = {x["name"]: x for x in res["lessons"]}
     assert set(by) == {"good", "bad"}
@@ -371,7 +375,7 @@ def test_lessons_are_executed_into_html(tmp_path):
     assert not by["bad"]["ok"] and "ZeroDivisionError" in by["bad"]["error"]
     assert "ZeroDivisionError" in (out / "lessons" / "bad.html").read_text()
     assert not (out / "lessons" / "hidden.html").exists()
-    missing = R.render_lessons(out, tmp_path / "nowhere")
+    missing = RB.render_lessons(out, tmp_path / "nowhere")
     assert missing["available"] is False and "nowhere" in missing["reason"]
     err = io.StringIO()
     with redirect_stderr(err):
@@ -393,7 +397,7 @@ def test_figures_command_prints_time_and_modules_per_figure(tmp_path):
         assert sorted(p.rsplit(".", 1)[1] for p in files[key]) == ["pdf", "png"]
         assert (tmp_path / f"{key}.png").stat().st_size > 1000
         f = out["per_figure"][key]
-        assert f["section"] == R.FIGURE_SECTIONS[key] and f["section_s"] > 0 and f["modules_compiled"] >= 0
+        assert f["section"] == RF.FIGURE_SECTIONS[key] and f["section_s"] > 0 and f["modules_compiled"] >= 0
     assert "crosscheck" not in out["sections"] or out["sections"]["crosscheck"]["seconds"] == 0
     err = io.StringIO()
     with redirect_stderr(err):
@@ -406,7 +410,7 @@ def test_reference_runs_table_is_complete():
     (the independent oracle's)."""
     import oracle
 
-    sec = R.section_reference_runs()
+    sec = RS.section_reference_runs()
     assert sec["n_presets"] == 28 and len(sec["rows"]) == 28
     assert [r["name"] for r in sec["rows"]] == list(oracle.PROTOCOLS)
     assert {r["paper"] for r in sec["rows"]} == {"2003", "2004"}
@@ -421,20 +425,20 @@ def test_identifiability_table_comes_from_the_saved_recovery(tmp_path, monkeypat
     """The identifiability section shows the recovery table that `make bench` saved next to the report
     (true -> fitted per parameter, gamma, validator, pinned parameters) and, without it, says how to
     make it instead of showing anything stale; saving one benchmark keeps the others already saved."""
-    from izh_brian import bench
+    from benchmarks import bench
 
-    missing = R.section_identifiability(tmp_path)
+    missing = RS.section_identifiability(tmp_path)
     assert missing["available"] is False and "make bench" in missing["reason"]
     row = {"name": "RS", "true": {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0},
            "fitted": {"a": 0.0201, "b": 0.2, "c": -64.9, "d": 7.9}, "gamma": 0.97, "validator_ok": True,
            "matched": True, "pinned": ["b", "c"]}
     monkeypatch.setattr(bench, "BENCHES", {"check": (None, lambda r: "check line"), "fit": (None, lambda r: "fit line")})
-    path = tmp_path / R.BENCH_RESULTS
+    path = tmp_path / RS.BENCH_RESULTS
     bench.save_results({"check": {"warm_s": 0.001}}, path)
     bench.save_results({"fit": {"recovery": [row]}}, path)
     saved = json.loads(path.read_text())
     assert set(saved["results"]) == {"check", "fit"} and saved["text"] == "check line\nfit line"
-    sec = R.section_identifiability(tmp_path)
+    sec = RS.section_identifiability(tmp_path)
     assert sec["available"] and (sec["n_ok"], sec["n_total"]) == (1, 1)
     assert sec["table"]["columns"] == ["preset", "a", "b", "c", "d", "gamma", "validator", "pinned"]
     assert sec["table"]["cells"][0][0] == "RS" and "0.02 -> 0.0201" in sec["table"]["cells"][0][1]

@@ -1,4 +1,4 @@
-"""One definition of each spike-train statistic (izh_brian.spikestats), and every user agrees with it.
+"""One definition of each spike-train statistic (izh_brian.analysis.spiketrains), and every user agrees with it.
 
 The first round had the CV of intervals with ddof=0 in the validators and ddof=1 in the atlas, and the
 response window as ``onset <= t`` in one and ``onset < t`` in the other. These tests pin the definitions
@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 
-from izh_brian import spikestats
-from izh_brian.patterns import isi_features, step_response_features
-from izh_brian.sweep import spike_features
+from izh_brian.analysis import isi_features, step_response_features
+from izh_brian.analysis import spiketrains as spikestats
+from izh_brian.atlas import spike_features
 
 
 def test_cv_is_population_sd_over_mean():

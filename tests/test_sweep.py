@@ -1,15 +1,15 @@
-"""Parameter atlases (izh_brian.sweep): grid points as neurons of one group, features, classes, chunks, Dask."""
+"""Parameter atlases (izh_brian.atlas): grid points as neurons of one group, features, classes, chunks, Dask."""
 
 import json
 import os
 
 import numpy as np
+import oracle
 import pytest
 
-import oracle
+from izh_brian.atlas import GRID_KEYS, make_spec, parse_grid, run_atlas, spike_features
 from izh_brian.cli import main
-from izh_brian.simulate import simulate
-from izh_brian.sweep import GRID_KEYS, make_spec, parse_grid, run_atlas, spike_features
+from izh_brian.simulation import simulate
 
 
 def _same_atlas(x, y):
@@ -62,7 +62,7 @@ def test_grid_order_features_and_f_I_curve():
 def test_spike_features_by_hand():
     """Rates count the spikes inside (onset, stop]; latency is measured from onset; the ISI
     statistics use the spikes after onset; a point with one spike has no ISI (NaN); the CV uses the
-    population SD (ddof=0), the one definition of izh_brian.spikestats shared with the validators."""
+    population SD (ddof=0), the one definition of izh_brian.analysis.spiketrains shared with the validators."""
     idx = np.array([0, 0, 0, 0, 2])
     t = np.array([5.0, 20.0, 30.0, 50.0, 40.0])
     f = spike_features(idx, t, 3, onset_ms=10.0, stop_ms=110.0)
@@ -76,11 +76,11 @@ def test_spike_features_by_hand():
 
 
 def test_classes_of_the_2003_parameter_sets():
-    """Under a 10 mV/ms step the classifier of izh_brian.patterns labels the 2003 parameter
+    """Under a 10 mV/ms step the classifier of izh_brian.analysis labels the 2003 parameter
     sets at their grid points: RS (a=0.02, c=-65, d=8), FS (a=0.1, d=2), CH (c=-50, d=2);
     the labels are exactly what the classifier says about each point's spike train; a
     point whose dynamics run away (a huge negative input) is labelled 'diverged'."""
-    from izh_brian import patterns  # part of the package under test: never skipped
+    from izh_brian import analysis as patterns  # part of the package under test: never skipped
     atlas = run_atlas({"a": [0.02, 0.1], "c": [-65.0, -50.0], "d": [8.0, 2.0]}, current=10.0)
     assert atlas.labels[0, 0, 0] == "RS"
     assert atlas.labels[1, 0, 1] == "FS"

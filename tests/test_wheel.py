@@ -16,9 +16,8 @@ import venv
 from pathlib import Path
 
 import numpy as np
-import pytest
-
 import oracle
+import pytest
 from tolerances import SPIKE_TIME_ATOL_MS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,13 +18,12 @@ import os
 import tempfile
 
 import numpy as np
-from izh_brian.presets import REFERENCE_PRESETS, get_preset
-from izh_brian.interop.neuroml import as_2007_form
-from izh_brian.interop.nest import compare_with_nest, nest_available
+
 from izh_brian.interop.jneuroml import extract_example, jneuroml_available, run_lems_spikes
-from izh_brian.interop.nest import spike_row
-from izh_brian.interop.neuroml import export_presets, run_file
-from izh_brian.interop.neuroml_bench import make_network_files
+from izh_brian.interop.nest import compare_with_nest, nest_available, spike_row
+from izh_brian.interop.neuroml import as_2007_form, export_presets, run_file
+from izh_brian.interop.neuroml_networks import make_network_files
+from izh_brian.presets import REFERENCE_PRESETS, get_preset
 
 __all__ = ["crosscheck", "SIMULATORS", "ROW_KEYS"]
 
@@ -52,7 +51,7 @@ def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = Tru
     four cells of jNeuroML's own ``LEMS_NML2_Ex2_Izh.xml`` are compared too
     (rows named ``Ex2/<population>``); with ``network`` a 50-cell izhikevich2007Cell network (150 ms) written with
     libNeuroML (expOneSynapse projections with 1 ms delays, weighted pulse inputs; see
-    :mod:`izh_brian.interop.neuroml_bench`) is compared population by population (rows named
+    :mod:`izh_brian.interop.neuroml_networks`) is compared population by population (rows named
     ``network/<population>``; they agree when every cell fires on jNeuroML's steps).
 
     Agreement means the same number of spikes on the same steps of the grid.
@@ -111,7 +110,6 @@ def _export_refusal(p):
 
 
 def _crosscheck_nest(presets_, standard) -> list[dict]:
-
     schemes = ("nest", "nest_published")
     ok, why = nest_available()
     rows = []
@@ -126,7 +124,6 @@ def _crosscheck_nest(presets_, standard) -> list[dict]:
 
 
 def _crosscheck_jneuroml(presets_, ex2, network=False) -> list[dict]:
-
     ok, why = jneuroml_available()
     if not ok:
         rows = [_skipped(p.name, "jneuroml", why) for p in presets_]

@@ -32,11 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from izh_brian.model import SCHEME_REGISTRY
-from izh_brian.presets import get_preset
+from izh_brian.model.schemes import SCHEME_REGISTRY
+from izh_brian.presets import REFERENCE_PRESETS, get_preset
+from izh_brian.simulation import simulate_many
 from izh_brian.stimuli import n_steps
-from izh_brian.presets import REFERENCE_PRESETS
-from izh_brian.simulate import simulate_many
 
 __all__ = ["NestRun", "nest_available", "run_nest", "compare_with_nest", "spike_row", "NEST_SCHEME_FLAGS"]
 

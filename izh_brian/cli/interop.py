@@ -1,0 +1,123 @@
+"""``izh-brian neuroml run|export`` and ``izh-brian crosscheck``: NeuroML/LEMS files, NEST and jNeuroML.
+
+``neuroml run FILE [--json] [--duration MS] [--dt MS] [--output-dir DIR | --no-outputs] [--plot PNG]``
+    Read a NeuroML2 or LEMS file (populations, inputs, projections, cells of
+    any point-cell ComponentType) and run it in Brian2 as jNeuroML does
+    (``--duration``/``--dt`` override or supply the Simulation). The file's
+    ``OutputFile`` s and ``EventOutputFile`` s are written as jnml writes
+    them (same names, columns, SI units), beside FILE unless ``--output-dir``
+    or ``--no-outputs``; ``--plot`` draws its ``Display`` s. ``--json`` prints
+    ``{"duration_ms", "dt_ms", "populations": {POP_ID: {"size": n, "spike_times_ms": [[...] per cell]}}}``.
+``neuroml export NAME [NAME ...] -o FILE``
+    Write presets as a LEMS simulation FILE plus the NeuroML2 document it
+    includes (``<stem>.net.nml`` beside it).
+``crosscheck [--simulator nest|jneuroml|all] [--json]``
+    Per preset and simulator: spike counts, the largest spike-time difference,
+    agreement yes/no. ``--json`` prints a list of rows with the keys ``name``,
+    ``simulator``, ``n_spikes_ours``, ``n_spikes_theirs``, ``max_dt_ms``,
+    ``agree`` and ``reason`` (skipped rows). Exit status 1 when a compared row
+    disagrees.
+"""
+
+from __future__ import annotations
+
+import os
+
+from izh_brian.cli.types import CLIError, emit_json, number
+from izh_brian.interop import SIMULATORS, crosscheck
+from izh_brian.interop.jneuroml import JNeuroMLError
+from izh_brian.interop.neuroml import export_presets, plot_displays, read_model, run_model, write_outputs
+from izh_brian.presets import get_preset
+
+
+def _cmd_neuroml_run(args) -> int:
+
+    kwargs = {}
+    for key, value in (("duration_ms", args.duration), ("dt_ms", args.dt)):
+        if value is None:
+            continue
+        num = number(value, f"--{key[:-3]}", positive=True, unit="ms")
+        kwargs[key] = num
+    model = read_model(args.file)
+    run = run_model(model, **kwargs)
+    written = []
+    if not args.no_outputs:
+        folder = args.output_dir or os.path.dirname(os.path.abspath(args.file))
+        written = write_outputs(model, run, folder)
+    if args.plot:
+
+        plot_displays(model, run, args.plot)
+    if args.json:
+        emit_json(run.to_dict())
+        return 0
+    for path in written:
+        print(f"wrote {path}")
+    print(f"{args.file}: {run.duration_ms:g} ms at dt = {run.dt_ms:g} ms")
+    for pop, cells in run.spike_times_ms.items():
+        for i, times in enumerate(cells):
+            shown = ", ".join(f"{t:g}" for t in times)
+            print(f"{pop}[{i}]: {len(times)} spikes: [{shown}]")
+    return 0
+
+
+def _cmd_neuroml_export(args) -> int:
+    names = [get_preset(n).name for n in args.names]
+    lems, nml = export_presets(names, args.output)
+    print(f"wrote {lems} (LEMS simulation) and {nml} (NeuroML2 model) for {len(names)} preset(s); "
+          f"run with: izh-brian neuroml run {lems}")
+    return 0
+
+
+def _fmt_row(r) -> str:
+    if r.get("reason"):
+        return f"{r['name']:32s} {r['simulator']:15s} {'-':>5s} {'-':>6s} {'-':>10s} {'skipped':8s} {r['reason']}"
+    dt = "n/a" if r["max_dt_ms"] is None else f"{r['max_dt_ms']:.3g}"
+    return (f"{r['name']:32s} {r['simulator']:15s} {r['n_spikes_ours']:5d} {r['n_spikes_theirs']:6d} {dt:>10s} "
+            f"{'yes' if r['agree'] else 'NO':8s}")
+
+
+def _cmd_crosscheck(args) -> int:
+    sims = SIMULATORS if args.simulator == "all" else (args.simulator,)
+    try:
+        rows = crosscheck(sims)
+    except JNeuroMLError as exc:
+        raise CLIError(str(exc)) from None
+    if args.json:
+        emit_json(rows)
+    else:
+        print(f"{'preset':32s} {'simulator':15s} {'ours':>5s} {'theirs':>6s} {'max dt ms':>10s} agree")
+        for r in rows:
+            print(_fmt_row(r))
+        compared = [r for r in rows if r["agree"] is not None]
+        print(f"{sum(r['agree'] for r in compared)}/{len(compared)} compared rows agree to the step; "
+              f"{len(rows) - len(compared)} skipped")
+    return 1 if any(r["agree"] is False for r in rows) else 0
+
+
+def register(sub) -> None:
+    """Add ``neuroml`` (run, export) and ``crosscheck`` to the ``izh-brian`` parser."""
+    p = sub.add_parser("neuroml", help="run or export NeuroML2/LEMS models")
+    nsub = p.add_subparsers(dest="neuroml_command", parser_class=type(p))
+    nsub.required = True
+
+    r = nsub.add_parser("run", help="run a NeuroML2/LEMS file of Izhikevich cells in Brian2")
+    r.add_argument("file", metavar="FILE", help="NeuroML2 (.nml) or LEMS (.xml) file")
+    r.add_argument("--json", action="store_true", help="print the spike times as JSON")
+    r.add_argument("--duration", metavar="MS", help="simulated time (default: the file's Simulation length)")
+    r.add_argument("--dt", metavar="MS", help="time step (default: the file's Simulation step)")
+    r.add_argument("--output-dir", metavar="DIR",
+                   help="where the file's OutputFiles and EventOutputFiles go (default: beside FILE, as jnml)")
+    r.add_argument("--no-outputs", action="store_true", help="do not write the file's output files")
+    r.add_argument("--plot", metavar="PNG", help="draw the Simulation's Displays (cell state variables) to PNG")
+    r.set_defaults(func=_cmd_neuroml_run)
+
+    e = nsub.add_parser("export", help="write presets as NeuroML2 + a LEMS simulation file")
+    e.add_argument("names", nargs="+", metavar="NAME", help="preset names sharing one dt (class-1 presets go out as izhikevich2007Cell)")
+    e.add_argument("-o", "--output", required=True, metavar="FILE", help="LEMS file to write")
+    e.set_defaults(func=_cmd_neuroml_export)
+
+    c = sub.add_parser("crosscheck", help="compare spike times with NEST and jNeuroML")
+    c.add_argument("--simulator", choices=("nest", "jneuroml", "all"), default="all",
+                   help="which simulator to compare with (default all)")
+    c.add_argument("--json", action="store_true", help="print the rows as JSON")
+    c.set_defaults(func=_cmd_crosscheck)

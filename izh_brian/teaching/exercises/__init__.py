@@ -1,0 +1,216 @@
+"""Exercise checks for the lessons in ``notebooks/``.
+
+Every exercise of a lesson has a check function here, in the module of its
+lesson (``lesson00`` ... ``lesson09``). A check takes the student's answer and
+returns a :class:`Feedback`; it never raises, so an unsolved lesson still runs
+top to bottom. The placeholder a student replaces is ``...`` (Ellipsis).
+
+Each check records its outcome on the lesson's scoreboard; the last cell of a
+lesson calls :func:`summary`, whose line (``lesson 02: 3 of 3 exercises
+pass``) nbval compares with the line stored in the notebook: the unsolved
+lesson must show ``0 of N``, its solution in ``notebooks/solutions/`` ``N of N``.
+(No doctest here: Brian2's doctest collector cannot name objects of a package's ``__init__``;
+``tests/test_exercises_common.py`` shows the same.)
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import Quantity, SpikeMonitor, ms, mV
+
+__all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "NotYet",
+           "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of", "as_seed"]
+
+#: What a check says while the answer is still the placeholder.
+PLACEHOLDER_HINT = "replace the ... in the answer cell above with your answer"
+
+# lesson -> {exercise -> passed}; only the lessons' own checks write here.
+_SCOREBOARD: dict[str, dict[str, bool]] = {}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of one exercise check: ``ok`` and one line saying why."""
+
+    ok: bool
+    message: str
+    lesson: str = ""
+    exercise: str = ""
+
+    def __post_init__(self):
+        if self.lesson:
+            _SCOREBOARD.setdefault(self.lesson, {})[self.exercise] = bool(self.ok)
+
+    def __str__(self) -> str:
+        where = f" ({self.lesson}, exercise {self.exercise})" if self.lesson else ""
+        return f"{'PASS' if self.ok else 'NOT YET'}{where}: {self.message}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __bool__(self) -> bool:
+        return bool(self.ok)
+
+
+def is_placeholder(answer) -> bool:
+    """True while the student has not replaced the placeholder ``...`` (or left ``None``)."""
+    if answer is Ellipsis or answer is None:
+        return True
+    if isinstance(answer, dict):
+        return any(v is Ellipsis for v in answer.values())
+    if isinstance(answer, (list, tuple)):
+        return any(v is Ellipsis for v in answer)
+    return False
+
+
+def feedback(ok: bool, message: str, lesson: str, exercise: str) -> Feedback:
+    """Build, record and return a :class:`Feedback` (the checks' one way out)."""
+    return Feedback(bool(ok), message, lesson, str(exercise))
+
+
+def summary(lesson: str) -> None:
+    """Print ``lesson L: K of N exercises pass`` for the checks run so far (returns None,
+    so a cell ending in ``summary(...)`` shows that one line only)."""
+    board = _SCOREBOARD.get(lesson, {})
+    print(f"lesson {lesson}: {sum(board.values())} of {len(board)} exercises pass")
+
+
+def reset(lesson: str | None = None) -> None:
+    """Forget recorded outcomes (one lesson, or all)."""
+    if lesson is None:
+        _SCOREBOARD.clear()
+    else:
+        _SCOREBOARD.pop(lesson, None)
+
+
+# ---------------------------------------------------------------------------
+# Reading answers: shared by every lesson's checks
+# ---------------------------------------------------------------------------
+
+
+class NotYet(ValueError):
+    """Raised inside a check: the answer is not right yet; the message says why."""
+
+
+def checker(lesson: str, exercise) -> callable:
+    """Decorate ``fn(answer, ...) -> str`` (the PASS message) into a check that returns a
+    :class:`~izh_brian.teaching.exercises.Feedback` and never raises.
+
+    The placeholder ``...`` gives :data:`~izh_brian.teaching.exercises.PLACEHOLDER_HINT`; a
+    :class:`NotYet` gives its message; any other error (a wrong type deep inside a
+    simulation, a Brian2 error from a student's string) gives a NOT YET naming it.
+    """
+
+    def wrap(fn):
+        @functools.wraps(fn)
+        def check(answer=Ellipsis, *args, **kwargs):
+            try:
+                if is_placeholder(answer):
+                    return feedback(False, PLACEHOLDER_HINT, lesson, exercise)
+                return feedback(True, fn(answer, *args, **kwargs), lesson, exercise)
+            except NotYet as e:
+                return feedback(False, str(e), lesson, exercise)
+            except Exception as e:  # a check never raises: the lesson must run to its end
+                text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+                return feedback(False, f"the answer could not be checked ({type(e).__name__}: {text})",
+                                lesson, exercise)
+
+        return check
+
+    return wrap
+
+
+def as_float(x, what: str, unit: str | None = None) -> float:
+    """A finite float from a number or, when ``unit`` (``"ms"``, ``"mV"``) is given, a Brian2
+    quantity of that dimension (converted); anything else raises :class:`NotYet`."""
+
+    if isinstance(x, (bool, np.bool_)) or isinstance(x, str):
+        raise NotYet(f"{what} must be a number, got {x!r}")
+    if isinstance(x, Quantity) and not x.is_dimensionless:
+        scale = {"ms": ms, "mV": mV}.get(unit)
+        if scale is None:
+            raise NotYet(f"{what} must be a plain number, got {x!r}")
+        if x.dim != scale.dim:
+            raise NotYet(f"{what} must be in {unit}, got {x!r}")
+        if np.size(x) != 1:
+            raise NotYet(f"{what} must be one value, got {np.size(x)}")
+        x = float(np.asarray(x / scale).reshape(()))
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise NotYet(f"{what} must be a number, got {type(x).__name__}") from None
+    if arr.size != 1:
+        raise NotYet(f"{what} must be one number, got {arr.size} values")
+    v = float(arr.reshape(()))
+    if not math.isfinite(v):
+        raise NotYet(f"{what} must be a finite number, got {v}")
+    return v
+
+
+def one_parameter_change(answer, preset) -> tuple[str, float]:
+    """Read ``{"a"|"b"|"c"|"d": value}`` changing exactly one parameter of ``preset``."""
+    if not isinstance(answer, dict):
+        raise NotYet(f"give a dict with one parameter and its new value, e.g. {{'a': 0.05}}; got {type(answer).__name__}")
+    if len(answer) != 1:
+        raise NotYet(f"change exactly one parameter, got {len(answer)}: {sorted(map(str, answer))}")
+    (key, value), = answer.items()
+    if key not in ("a", "b", "c", "d"):
+        raise NotYet(f"the parameter must be one of a, b, c, d, got {key!r}")
+    value = as_float(value, f"the new value of {key}")
+    if value == getattr(preset, key):
+        raise NotYet(f"{key} = {value:g} is the value {preset.name} already has; change it")
+    return key, value
+
+
+def spike_times_of(answer, index: int = 0) -> np.ndarray:
+    """Spike times (ms) from a SpikeMonitor (neuron ``index``), a Brian2 time array or numbers."""
+
+    if isinstance(answer, SpikeMonitor):
+        return np.asarray(answer.t[answer.i[:] == index] / ms, float)
+    if isinstance(answer, Quantity) and not answer.is_dimensionless:
+        if answer.dim != ms.dim:
+            raise NotYet(f"spike times must be times, got a quantity in {answer.dim}")
+        return np.asarray(answer / ms, float).ravel()
+    try:
+        return np.asarray(answer, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise NotYet(f"give your SpikeMonitor (or an array of spike times in ms), got {type(answer).__name__}") from None
+
+
+def as_number(x, what: str) -> float:
+    """A finite plain number (int or float, not bool, not a string or an array); else :class:`NotYet`."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise NotYet(f"{what} should be a number, got {x!r} ({type(x).__name__})")
+    x = float(x)
+    if not math.isfinite(x):
+        raise NotYet(f"{what} should be a finite number, got {x!r}")
+    return x
+
+
+def guarded(lesson: str, exercise: str, body, answer) -> Feedback:
+    """Run ``body(answer) -> (ok, message)`` as a check: the placeholder, a :class:`NotYet` or any other
+    failure becomes a NOT YET feedback (a check never stops the lesson)."""
+    if is_placeholder(answer):
+        return feedback(False, PLACEHOLDER_HINT, lesson, exercise)
+    try:
+        ok, message = body(answer)
+    except NotYet as exc:
+        return feedback(False, str(exc), lesson, exercise)
+    except Exception as exc:  # a check must never stop the lesson
+        return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", lesson, exercise)
+    return feedback(ok, message, lesson, exercise)
+
+
+def as_seed(seed) -> int:
+    """A student's seed for a mystery neuron: a whole number >= 0, else a ValueError naming it."""
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise ValueError(f"seed must be a whole number, got {seed!r}") from None
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return seed
