@@ -663,7 +663,10 @@ def _cache_plugin(base, seed_modules=()):
             self.seed_modules = list(seed_modules)
 
         def setup(self, worker):
+            # Imported here, in the worker: the plugin travels to it by value (cloudpickle), and a
+            # module-level ``prefs`` would travel along as a copy instead of the worker's own.
 
+            from brian2 import prefs
 
             path = worker_cache_dir(worker.name, self.base)
             os.makedirs(path, exist_ok=True)
