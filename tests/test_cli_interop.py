@@ -124,7 +124,8 @@ def test_crosscheck_table(capsys):
 @needs_xml
 def test_neuroml_run_ex2_equals_jneuroml(tmp_path, capsys):
     """`izh-brian neuroml run` on jNeuroML's own Ex2 prints, for all four cells, jNeuroML's spike times to the step."""
-    from izh_brian.interop.jneuroml import extract_example, jneuroml_available, run_lems_spikes
+    from izh_brian.interop.jneuroml import extract_example, jneuroml_available
+    from izh_brian.interop.neuroml import run_lems_spikes
 
     ok, why = jneuroml_available()
     if not ok:

@@ -17,7 +17,8 @@ import oracle
 from izh_brian import get_preset
 from izh_brian.model import make_neurons_2007
 from izh_brian.interop import crosscheck
-from izh_brian.interop.jneuroml import JNeuroMLError, extract_example, find_jar, jneuroml_available, run_lems_spikes
+from izh_brian.interop.jneuroml import JNeuroMLError, extract_example, find_jar, jneuroml_available
+from izh_brian.interop.neuroml import run_lems_spikes
 from izh_brian.interop.neuroml import NeuroMLError, export_presets, read_model, run_file, run_model
 
 pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the neuroml extra)")

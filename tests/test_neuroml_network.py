@@ -22,7 +22,8 @@ pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the 
 pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
 
 from izh_brian.cli import main  # noqa: E402
-from izh_brian.interop.jneuroml import find_jar, jneuroml_available, run_lems_spikes  # noqa: E402
+from izh_brian.interop.jneuroml import find_jar, jneuroml_available  # noqa: E402
+from izh_brian.interop.neuroml import run_lems_spikes  # noqa: E402
 from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_model  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
@@ -201,7 +202,7 @@ def test_generated_network_is_valid_neuroml(tmp_path):
     pytest.importorskip("neuroml", reason="libNeuroML writes the network")
     from neuroml.utils import validate_neuroml2
 
-    from izh_brian.interop.neuroml_bench import make_network_files
+    from izh_brian.interop.neuroml_networks import make_network_files
 
     lems, nml = make_network_files(str(tmp_path), n_exc=8, n_inh=2, duration_ms=20.0, k_exc=3, k_inh=1)
     validate_neuroml2(nml)
@@ -326,7 +327,7 @@ def test_busy_network_equals_jneuroml_over_a_long_run(tmp_path, inputs_first):
     synapses (the order of the file as written) also leaves jNeuroML's steps at 146.35 ms."""
     import re
 
-    from izh_brian.interop.neuroml_bench import make_network_files
+    from izh_brian.interop.neuroml_networks import make_network_files
 
     lems, nml = make_network_files(str(tmp_path), n_exc=40, n_inh=10, duration_ms=300.0, dt_ms=0.025,
                                    k_exc=10, k_inh=5)

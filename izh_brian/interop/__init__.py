@@ -19,9 +19,9 @@ import tempfile
 
 import numpy as np
 
-from izh_brian.interop.jneuroml import extract_example, jneuroml_available, run_lems_spikes
+from izh_brian.interop.jneuroml import extract_example, jneuroml_available
 from izh_brian.interop.nest import compare_with_nest, nest_available, spike_row
-from izh_brian.interop.neuroml import as_2007_form, export_presets, run_file
+from izh_brian.interop.neuroml import as_2007_form, export_presets, run_file, run_lems_spikes
 from izh_brian.interop.neuroml_networks import make_network_files
 from izh_brian.presets import REFERENCE_PRESETS, get_preset
 
@@ -170,10 +170,9 @@ def _network_rows(tmp) -> list[dict]:
 
     folder = os.path.join(tmp, "network")
     os.makedirs(folder, exist_ok=True)
-    # 150 ms: the cells hold many synapses, whose states izh_brian sums per cell and projection where jLEMS
-    # keeps one per connection; the rounding of the two sums drifts apart after about 180 ms of this network
-    # (docs/neuroml.md).
-    lems, _nml = make_network_files(folder, n_exc=40, n_inh=10, duration_ms=150.0, dt_ms=0.025, k_exc=10, k_inh=5)
+    # 300 ms of a busy network (15 synapses per cell, sustained firing): one synapse state per connection,
+    # summed in jLEMS's attachment order, keeps it on jNeuroML's steps (docs/neuroml.md).
+    lems, _nml = make_network_files(folder, n_exc=40, n_inh=10, duration_ms=300.0, dt_ms=0.025, k_exc=10, k_inh=5)
     ours = run_file(lems)
     theirs = run_lems_spikes(lems)
     rows = []

@@ -81,6 +81,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from izh_brian.interop.jneuroml import JNeuroMLError, find_jar
+from izh_brian.model.neurons import make_stimulus_function
+
 __all__ = ["LEMSTypeError", "load_lems", "flatten_type", "CellType", "translate_cell", "core_types_dir",
            "lems_expr", "SynapseType", "translate_synapse"]
 
@@ -103,8 +106,6 @@ def core_types_dir() -> str:
     global _CORE_DIR
     if _CORE_DIR is None or not os.path.isdir(_CORE_DIR):
         import zipfile
-
-        from .jneuroml import JNeuroMLError, find_jar
 
         try:
             jar = find_jar()
@@ -867,8 +868,6 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
     """
     from brian2 import Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses, ms, second
     from brian2.units.fundamentalunits import Quantity
-
-    from ..model import make_stimulus_function
 
     n_steps = int(round(T_ms / dt_ms))
     t_next = np.cumsum(np.full(n_steps, dt_s))

@@ -59,12 +59,20 @@ from __future__ import annotations
 import math
 import os
 import re
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from izh_brian.interop.jneuroml import DEFAULT_TIMEOUT_S, JNeuroMLError, run_jneuroml
+from izh_brian.interop.lems_brian import LEMSTypeError, load_lems, run_network
+from izh_brian.model.equations import VARIANTS
+from izh_brian.presets import get_preset
+from izh_brian.stimuli import n_steps, time_grid_ms
+
 __all__ = [
+    "run_lems_spikes",
     "NeuroMLError",
     "CellSpec",
     "InputSpec",
@@ -782,7 +790,6 @@ def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_clas
     NeuroMLError
         No Simulation settings, or no populations.
     """
-    from .lems_brian import LEMSTypeError, load_lems, run_network
 
     T = model.duration_ms if duration_ms is None else float(duration_ms)
     dt = model.dt_ms if dt_ms is None else float(dt_ms)
@@ -833,7 +840,6 @@ def _grid_inputs(p, n: int):
     Windows are the runs of grid samples inside each piece; their edges sit
     half a step between grid points.
     """
-    from ..stimuli import time_grid_ms
 
     dt = p.dt
     t = time_grid_ms(dt, p.duration)
@@ -887,7 +893,6 @@ def as_2007_form(p) -> dict:
         The variant has no ``-u`` in u' (accommodation), the roots are not
         real, or no root makes the initial state expressible.
     """
-    from ..model import VARIANTS
 
     k2, k1, k0, v_u, g_u = VARIANTS[p.variant]
     if g_u != 1.0 or v_u != 0.0:
@@ -951,8 +956,6 @@ def export_presets(names, path, *, network_id: str = "net", include_events: bool
         NeuroML core cell); presets of different dt; a preset whose initial u
         the cell types cannot start from.
     """
-    from ..presets import get_preset
-    from ..stimuli import n_steps
 
     presets = [get_preset(n) for n in names]
     if not presets:
@@ -1215,3 +1218,65 @@ def plot_displays(model: NeuroMLModel, run: "NeuroMLRun", path: str) -> str:
     axes[-1].set_xlabel("t (ms)")
     fig.savefig(path, dpi=110)
     return path
+
+
+_SIM_SELF_CLOSING = re.compile(r"<Simulation\b([^>]*?)/>", re.S)
+
+
+def run_lems_spikes(lems_path, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
+    """Run a LEMS file in jNeuroML and return every cell's spike times.
+
+    Returns
+    -------
+    dict
+        ``{population id: [array of spike times in ms, one per cell]}``.
+
+    Raises
+    ------
+    JNeuroMLError, NeuroMLError
+    """
+    lems_path = os.path.abspath(os.fspath(lems_path))
+    model = read_model(lems_path)  # checks the file, lists the populations
+    cells = [(pid, i) for pid, pop in model.populations.items() for i in range(pop.size)]
+    base = os.path.dirname(lems_path)
+    with open(lems_path, encoding="utf-8") as fh:
+        text = fh.read()
+    with tempfile.TemporaryDirectory(prefix="izh_jnml_") as tmp:
+        events = os.path.join(tmp, "izh_spikes.dat")
+        # populationList populations are addressed as pop/i/component, the others as pop[i].
+        def path(pid, i):
+            pop = model.populations[pid]
+            return f"{pid}/{i}/{pop.component}" if pop.locations else f"{pid}[{i}]"
+
+        sel = "".join(f'\n  <EventSelection id="{k}" select="{path(pid, i)}" eventPort="spike"/>'
+                      for k, (pid, i) in enumerate(cells))
+        block = f'<EventOutputFile id="izh_brian_spikes" fileName="{events}" format="TIME_ID">{sel}\n</EventOutputFile>\n'
+
+        def absolute(m):
+            name = m.group(3)
+            if os.path.basename(name) in CORE_INCLUDES and not os.path.exists(os.path.join(base, name)):
+                return m.group(0)
+            return f"{m.group(1)}{m.group(2)}{os.path.join(base, name)}{m.group(2)}"
+
+        text = re.sub(r"""(<Include\s+file\s*=\s*)(["'])(.+?)\2""", absolute, text)
+        text = _SIM_SELF_CLOSING.sub(lambda m: f"<Simulation{m.group(1)}></Simulation>", text, count=1)
+        at = text.rfind("</Simulation>")
+        if at < 0:
+            raise JNeuroMLError(f"{lems_path}: no <Simulation> element to run")
+        text = text[:at] + block + text[at:]
+        # The file's own outputs are written in the temporary folder: create their sub-folders.
+        for out in (model.simulation if model.simulation is not None else []):
+            name = out.get("fileName") if isinstance(out.tag, str) else None
+            if name and not os.path.isabs(name) and os.path.dirname(name):
+                os.makedirs(os.path.join(tmp, os.path.dirname(name)), exist_ok=True)
+        copy = os.path.join(tmp, os.path.basename(lems_path))
+        with open(copy, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        run_jneuroml(copy, timeout_s=timeout_s, cwd=tmp)
+        if not os.path.exists(events):
+            raise JNeuroMLError(f"jNeuroML wrote no spike file for {lems_path}")
+        data = np.loadtxt(events, ndmin=2) if os.path.getsize(events) else np.zeros((0, 2))
+    out = {pid: [np.zeros(0) for _ in range(pop.size)] for pid, pop in model.populations.items()}
+    for k, (pid, i) in enumerate(cells):
+        out[pid][i] = np.sort(data[data[:, 1] == k, 0]) * 1e3 if len(data) else np.zeros(0)
+    return out
