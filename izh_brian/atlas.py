@@ -522,7 +522,7 @@ def spike_features(index, times_ms, n: int, onset_ms: float, stop_ms: float) -> 
     s2 = np.bincount(isi_idx, weights=isi * isi, minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(cnt > 0, s1 / cnt, np.nan)
-        # population variance (spikestats.CV_DDOF = 0), as spikestats.cv_isi
+        # population variance (analysis.spiketrains.CV_DDOF = 0), as analysis.spiketrains.cv_isi
         var = np.where(cnt > 1, (s2 - cnt * mean * mean) / np.maximum(cnt - CV_DDOF, 1), np.nan)
         cv = np.sqrt(np.maximum(var, 0.0)) / mean
     cv[cnt < 2] = np.nan

@@ -67,3 +67,25 @@ def test_bench_cli_refuses_unknown_benchmarks(capsys):
     assert main(["bench", "everything"]) == 2
     err = capsys.readouterr().err
     assert "presets, network, cold, atlas, standalone" in err and err.count("\n") == 1
+
+
+def test_all_runs_every_benchmark_but_the_slow_ones(monkeypatch):
+    """'all' runs each benchmark once, in order, and leaves out the ones that take tens of minutes
+    (jNeuroML on the 1000-cell NeuroML network), which run only when named."""
+    ran = []
+    fakes = {name: ((lambda name=name: ran.append(name) or {"name": name}), str) for name in bench.BENCHES}
+    monkeypatch.setattr(bench, "BENCHES", fakes)
+    out = bench.run_benches("all")
+    assert "neuroml" in bench.SLOW and "neuroml" not in ran
+    assert ran == [n for n in fakes if n not in bench.SLOW] and list(out) == ran
+    assert list(bench.run_benches("neuroml")) == ["neuroml"]
+
+
+def test_bench_outside_a_checkout_says_where_the_benchmarks_are(monkeypatch, capsys):
+    """An installed wheel has no benchmarks/: `izh-brian bench` exits 2 with one line naming make bench."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "benchmarks", None)  # import benchmarks -> ImportError
+    assert main(["bench", "presets"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "make bench" in err[0] and "benchmarks/" in err[0]

@@ -55,7 +55,7 @@ generated ``main.cpp`` identical from process to process).
 
 Speed
 -----
-:func:`benchmark_network_standalone` times the build and the reruns next to
+:func:`benchmarks.network_standalone.benchmark_network_standalone` times the build and the reruns next to
 the numpy net.m. Once the program exists, a rerun of the paper's network
 (1000 neurons, 10^6 synapses, 10^4 steps) is the program's own work: the
 thalamic noise (10^7 normal numbers from Brian2's polar Box-Muller on
