@@ -1,4 +1,5 @@
-"""Firing patterns in words and in code: response features, one validator per pattern, a classifier.
+"""Firing patterns in words and in code: one validator per pattern (the features they read are in
+:mod:`izh_brian.analysis.features`, the classifier in :mod:`izh_brian.analysis.classify`).
 
 Izhikevich (2004, Fig. 1) names twenty "neuro-computational features" and
 (2003, Fig. 2) eight cortical and thalamic cell classes. This module says what

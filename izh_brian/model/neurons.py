@@ -1,4 +1,5 @@
-r"""The Izhikevich model as Brian2 equations, its numerical schemes, and the NeuronGroup builder.
+r"""The NeuronGroup builders of the Izhikevich model (its equations are in :mod:`izh_brian.model.equations`,
+its numerical schemes in :mod:`izh_brian.model.schemes`).
 
 The model (Izhikevich 2003, 2004), in the paper's units (t in ms, v in mV,
 u and I in mV/ms):

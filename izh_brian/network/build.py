@@ -1,4 +1,5 @@
-r"""The 2003 cortical network (``net.m``) on Brian2: builder, scenarios, rhythm analysis, scale.
+r"""The 2003 cortical network (``net.m``) on Brian2: builder, scenarios, scale (its rhythm analysis is in
+:mod:`izh_brian.network.analysis`).
 
 Izhikevich (2003) closes "Simple model of spiking neurons" with a network of
 800 excitatory and 200 inhibitory neurons, randomly coupled all-to-all and
