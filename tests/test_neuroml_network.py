@@ -454,12 +454,17 @@ def test_strict_float_codegen_is_scoped():
 
     from izh_brian.interop.lems_brian import strict_float_codegen
 
-    before = (list(prefs.codegen.cpp.extra_compile_args_gcc), prefs.codegen.loop_invariant_optimisations,
-              prefs.codegen.runtime.cython.cache_dir)
+    def current():
+        return (list(prefs.codegen.cpp.extra_compile_args_gcc), list(prefs.codegen.cpp.extra_compile_args_msvc),
+                prefs.codegen.loop_invariant_optimisations, prefs.codegen.runtime.cython.cache_dir)
+
+    before = current()
     with strict_float_codegen():
         flags = prefs.codegen.cpp.extra_compile_args_gcc
         assert "-ffp-contract=off" in flags and "-ffast-math" not in flags
+        # Microsoft's compiler (Windows): strict IEEE semantics, no contraction into fused multiply-adds.
+        msvc = prefs.codegen.cpp.extra_compile_args_msvc
+        assert "/fp:strict" in msvc and not any(f.startswith("/fp:fast") for f in msvc)
         assert prefs.codegen.loop_invariant_optimisations is False
         assert str(prefs.codegen.runtime.cython.cache_dir).endswith("_ieee")
-    assert (list(prefs.codegen.cpp.extra_compile_args_gcc), prefs.codegen.loop_invariant_optimisations,
-            prefs.codegen.runtime.cython.cache_dir) == before
+    assert current() == before

@@ -829,6 +829,9 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
 #: reassociate sums and fuse ``x + dt * r`` into one fused multiply-add (one rounding instead of two), which
 #: Java never does (jLEMS computes in IEEE doubles, each operation rounded).
 STRICT_GCC_ARGS = ["-w", "-O3", "-ffp-contract=off", "-fno-fast-math", "-std=c++17"]
+#: The same for Microsoft's compiler (Windows): Brian2's defaults there are ``/Ox /w <arch> /MP``; ``/fp:strict``
+#: forbids contractions into fused multiply-adds and reassociation, as ``-ffp-contract=off -fno-fast-math`` do.
+STRICT_MSVC_ARGS = ["/O2", "/w", "/fp:strict", "/MP"]
 
 
 @contextlib.contextmanager
@@ -844,17 +847,20 @@ def strict_float_codegen():
     from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
 
     saved = (prefs.codegen.loop_invariant_optimisations, prefs.codegen.cpp.extra_compile_args_gcc,
-             prefs.codegen.runtime.cython.cache_dir, prefs.codegen.cpp.extra_compile_args)
+             prefs.codegen.runtime.cython.cache_dir, prefs.codegen.cpp.extra_compile_args,
+             prefs.codegen.cpp.extra_compile_args_msvc)
     cache = saved[2] if saved[2] is not None else get_cython_cache_dir()
     prefs.codegen.loop_invariant_optimisations = False
     prefs.codegen.cpp.extra_compile_args_gcc = list(STRICT_GCC_ARGS)
+    prefs.codegen.cpp.extra_compile_args_msvc = list(STRICT_MSVC_ARGS)
     prefs.codegen.cpp.extra_compile_args = None  # a value here would replace the gcc flags
     prefs.codegen.runtime.cython.cache_dir = os.fspath(cache).rstrip(os.sep) + "_ieee"
     try:
         yield
     finally:
         (prefs.codegen.loop_invariant_optimisations, prefs.codegen.cpp.extra_compile_args_gcc,
-         prefs.codegen.runtime.cython.cache_dir, prefs.codegen.cpp.extra_compile_args) = saved
+         prefs.codegen.runtime.cython.cache_dir, prefs.codegen.cpp.extra_compile_args,
+         prefs.codegen.cpp.extra_compile_args_msvc) = saved
 
 
 def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_class=None,
