@@ -1,6 +1,7 @@
 """NeuroML networks as NeuroML writes them, run by izh_brian as jNeuroML runs them.
 
-The test files (tests/data) hold the shapes the community's models use: populationList populations with
+The test files (the examples shipped in izh_brian/interop/examples, which `izh-brian crosscheck` also
+compares with jNeuroML) hold the shapes the community's models use: populationList populations with
 instances, inputLists with path targets, explicitInputs in both target forms, pulse/ramp/sine/compound
 generators, projections with expOneSynapse, expTwoSynapse and alphaSynapse (connection and connectionWD with
 weights and zero and non-zero delays, from earlier and from later populations), spike sources (spikeArray,
@@ -25,8 +26,10 @@ from izh_brian.cli import main  # noqa: E402
 from izh_brian.interop.jneuroml import find_jar, jneuroml_available  # noqa: E402
 from izh_brian.interop.neuroml import run_lems_spikes  # noqa: E402
 from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_model  # noqa: E402
+from izh_brian.interop.neuroml_examples import examples_dir  # noqa: E402
 
-DATA = os.path.join(os.path.dirname(__file__), "data")
+DATA = os.path.join(os.path.dirname(__file__), "data")  # jNeuroML's stored spikes
+EX_DIR = str(examples_dir())  # the example files (package data)
 JAVA_OK, JAVA_WHY = jneuroml_available()
 needs_java = pytest.mark.skipif(not JAVA_OK, reason=JAVA_WHY)
 FILES = ("net_synapses.xml", "custom_types.xml", "net_sources.xml", "net_gap.xml", "net_self.xml")
@@ -37,7 +40,7 @@ with open(os.path.join(DATA, "jnml_expected_spikes.json")) as fh:
 
 @pytest.fixture(scope="module")
 def runs():
-    return {f: run_file(os.path.join(DATA, f)) for f in FILES}
+    return {f: run_file(os.path.join(EX_DIR, f)) for f in FILES}
 
 
 def steps(run):
@@ -57,7 +60,7 @@ def test_network_shapes_are_read(runs):
     """populationList populations keep their instances' locations; inputs reach the cells their path or
     bracket targets name (an inputW weight scales its generator); each projection keeps its connections with
     weights and delays."""
-    m = read_model(os.path.join(DATA, "net_synapses.xml"))
+    m = read_model(os.path.join(EX_DIR, "net_synapses.xml"))
     assert m.populations["drivers"].locations == [(0.0, 0.0, 0.0), (10.0, 0.0, 0.0), (20.0, 0.0, 0.0)]
     assert m.populations["exc"].locations == [] and m.populations["exc"].size == 4
     wired = {(p, i, inp, w) for p, i, inp, w, _ in m.explicit_inputs}
@@ -155,7 +158,7 @@ def test_five_cells_shape_follows_jlems_loop(tmp_path):
 @pytest.mark.parametrize("fname", FILES)
 def test_stored_spikes_are_jneuroml_today(fname):
     """The stored expected spikes are what jNeuroML computes now (so they cannot go stale)."""
-    theirs = run_lems_spikes(os.path.join(DATA, fname))
+    theirs = run_lems_spikes(os.path.join(EX_DIR, fname))
     dt = EXPECTED[fname]["dt_ms"]
     got = {p: [np.rint(c / dt).astype(int).tolist() for c in cells] for p, cells in theirs.items()}
     assert got == EXPECTED[fname]["populations"]
@@ -169,7 +172,7 @@ def test_output_files_are_jnmls_byte_for_byte(tmp_path, capsys, fname, names):
     """`izh-brian neuroml run` writes the file's OutputFile (time and state columns, SI units, jnml's
     single-precision number format) and EventOutputFile (ID_TIME, TIME_ID) with jnml's names and contents:
     v of every step equal to jNeuroML's in all printed digits, synapses and gap junctions included."""
-    src = os.path.join(DATA, fname)
+    src = os.path.join(EX_DIR, fname)
     theirs, ours = tmp_path / "jnml", tmp_path / "ours"
     theirs.mkdir()
     shutil.copy(src, theirs)
@@ -263,7 +266,7 @@ def test_gap_junctions_couple_the_cells(runs):
     silent; the driven left[0] loses current to its partners and fires later than it would alone
     (first spike at 61.65 ms, jNeuroML's step; 31.075 ms when izh_brian runs the file without its
     electricalProjection)."""
-    m = read_model(os.path.join(DATA, "net_gap.xml"))
+    m = read_model(os.path.join(EX_DIR, "net_gap.xml"))
     assert [(c[0], c[1], c[2]) for c in m.electrical_projections[0].connections] == [(0, 0, 2.0), (1, 1, 1.0),
                                                                                    (0, 1, 1.0)]
     run = runs["net_gap.xml"]
@@ -279,7 +282,7 @@ def test_zero_delay_connections_onto_the_own_population_act_in_cell_order(runs):
     next step) moved ring[2]'s first spike from jNeuroML's step 1677 to 1678."""
     run = runs["net_self.xml"]
     assert steps(run)["ring"][2][0] == 1677
-    assert [(c[0], c[1], c[3]) for c in read_model(os.path.join(DATA, "net_self.xml")).projections[0].connections] \
+    assert [(c[0], c[1], c[3]) for c in read_model(os.path.join(EX_DIR, "net_self.xml")).projections[0].connections] \
         == [(1, 2, 0.0), (2, 3, 0.0), (1, 4, 0.0), (3, 0, 0.0), (4, 4, 0.0)]
 
 
@@ -350,16 +353,16 @@ def test_busy_network_equals_jneuroml_over_a_long_run(tmp_path, inputs_first):
     assert sum(len(c) for cells in run.spike_times_ms.values() for c in cells) > 300 and late > 100
 
 
-OSB = os.path.join(DATA, "osb")
+OSB = os.path.join(EX_DIR, "osb")
 OSB_FILES = ("LEMS_WhichModel.xml", "LEMS_FiveCells.xml", "LEMS_2007One.xml", "LEMS_2007Cells.xml",
              "LEMS_SmallNetwork.xml")
-with open(os.path.join(OSB, "jnml_expected_spikes.json")) as fh:
+with open(os.path.join(DATA, "osb", "jnml_expected_spikes.json")) as fh:
     OSB_EXPECTED = json.load(fh)["files"]
 
 
 @pytest.mark.parametrize("fname", OSB_FILES)
 def test_opensourcebrain_izhikevich_models_run_to_jneuromls_steps(fname, capsys, tmp_path, monkeypatch):
-    """OpenSourceBrain's IzhikevichModel files (tests/data/osb, unchanged), run with `izh-brian neuroml run
+    """OpenSourceBrain's IzhikevichModel files (izh_brian/interop/examples/osb, unchanged), run with `izh-brian neuroml run
     --json`: every population fires on jNeuroML's steps. WhichModel holds the 20 panels of Izhikevich (2004)
     Fig. 1 at 0.01 ms for 400 ms, including the class-1 (H) and accommodation (R) cells defined as LEMS
     ComponentTypes; its sensitive panels (H, Q, R) stay on jNeuroML's steps only with jLEMS's arithmetic to
@@ -385,7 +388,7 @@ def test_stored_opensourcebrain_spikes_are_jneuroml_today(fname):
     assert got == OSB_EXPECTED[fname]["populations"]
 
 
-POISSON = os.path.join(DATA, "net_poisson.xml")
+POISSON = os.path.join(EX_DIR, "net_poisson.xml")
 
 
 def test_poisson_inputs_fire_their_synapses_as_jneuroml(tmp_path):
