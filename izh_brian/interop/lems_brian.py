@@ -47,10 +47,12 @@ In the step from :math:`t_k` to :math:`t_{k+1}`:
    group before it starts a new group; a population with zero-delay
    connections onto itself is cut into groups so that no cell of a group
    sends one to a later cell of the same group);
-6. a delayed event is due at ``T[k] + delay`` (``T`` the running-sum clock)
-   and handed over at the start of the first step ``m`` with ``T[m] >= due``;
-   ``m - k`` takes one of two values per delay, so a delayed projection has two
-   pathways and each event takes the one its spike step decides.
+6. a delayed event is due at ``T[s] + delay``, with ``T`` the running-sum clock
+   and ``T[s]`` the spike's stamp (jLEMS's ``EventManager`` queues it at its
+   time, which is the time of the step being computed), and handed over at the
+   start of the first step that computes a time ``T[m] >= due``; ``m - s``
+   takes one of two values per delay, so a delayed projection has two pathways
+   and each event takes the one its spike's stamp decides.
 
 Within the step, each connection's synapse computes its current from the old
 state (``g (erev - v)`` with the old ``g`` and ``v``) and advances, as jLEMS
@@ -1130,10 +1132,11 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                     f"{st.brian(var)}_post = {lems_expr(expr, lambda n: st.brian(n) + ('_post' if n not in ('weight',) and n not in st.constants else ''))}"
                     for var, expr in st.on_event)
                 # Zero-delay events act at once (after the pre-synaptic group's spikes, before the groups after it);
-                # delayed ones go through jLEMS's event queue: due at T[k] + delay (T the running-sum time, k the
-                # spike's step), handed over at the start of the first step m with T[m] >= due. Float rounding makes
-                # m - k one of two values per delay, so the projection has two pathways (m - k = D and D + 1) and
-                # each event takes the one its spike step decides.
+                # delayed ones go through jLEMS's event queue: due at T[s] + delay (T the running-sum time, T[s] the
+                # spike's stamp: EventManager.advance(T[s]) runs before the step that computes T[s]), handed over
+                # when the first step computing a T[m] >= due starts. Float rounding makes m - s one of two values
+                # per delay, so the projection has two pathways (m - s = D and D + 1) and each event takes the one
+                # its stamp decides (off[s] below).
                 conns = proj.connections
                 zero = [n_ for n_, c in enumerate(conns) if c[3] == 0 and n_ in mine]
                 later = [n_ for n_, c in enumerate(conns) if c[3] != 0 and n_ in mine]
@@ -1148,7 +1151,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                     else:
                         # A pathway in a slot before the groups reads the spikes of step k at the start of step k + 1,
                         # so a Brian2 delay of L steps hands the event over at the start of step k + 1 + L.
-                        gate = "int(izh_delay_off(t_in_timesteps - {L} - 1, d_off, d_len) == {L} + 1)"
+                        gate = "int(izh_delay_off(t_in_timesteps - {L}, d_off, d_len) == {L} + 1)"
                         codes = {f"pre{b}": "\n".join(f"{line.split(' = ', 1)[0]} = {line.split(' = ', 1)[0]} + "
                                                        f"{gate.format(L=L)} * (({line.split(' = ', 1)[1]}) - "
                                                        f"{line.split(' = ', 1)[0]})"
