@@ -286,17 +286,16 @@ def test_zero_delay_connections_onto_the_own_population_act_in_cell_order(runs):
         == [(1, 2, 0.0), (2, 3, 0.0), (1, 4, 0.0), (3, 0, 0.0), (4, 4, 0.0)]
 
 
-def test_gap_junctions_within_a_population_are_refused(tmp_path):
-    """jLEMS advances the cells of a population one after the other, so a gap junction between two of them
-    reads its peer's v of this step or of the step before depending on their order; the runner refuses
-    such junctions, naming the projection, the file and the line."""
+def test_a_gap_junction_from_a_cell_to_itself_is_refused(tmp_path):
+    """A gap junction joins two cells; one from a cell to itself is refused, naming the projection, the cells, the
+    file and the line (junctions between cells of one population run: tests/test_neuroml_order.py)."""
     body = ('<gapJunction id="gj" conductance="1nS"/>\n<network id="n"><population id="p" component="RS" size="2"/>\n'
             '<electricalProjection id="gp" presynapticPopulation="p" postsynapticPopulation="p">\n'
-            '<electricalConnection id="0" preCell="0" postCell="1" synapse="gj"/></electricalProjection></network>')
+            '<electricalConnection id="0" preCell="1" postCell="1" synapse="gj"/></electricalProjection></network>')
     with pytest.raises(NeuroMLError) as info:
         run_model(read_model(write(tmp_path, body)))
     msg = str(info.value)
-    assert "within a population" in msg and "'gp'" in msg and "LEMS_bad.xml" in msg and "line 10" in msg, msg
+    assert "to itself" in msg and "p[1]" in msg and "'gp'" in msg and "LEMS_bad.xml" in msg and "line 10" in msg, msg
 
 
 def test_expressions_are_grouped_as_jlems_groups_them():

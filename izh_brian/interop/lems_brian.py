@@ -59,9 +59,9 @@ state (``g (erev - v)`` with the old ``g`` and ``v``) and advances, as jLEMS
 advances a cell's attachments before the cell. A gap junction
 (``gapJunction``: ``i = weight * conductance * (vpeer - v)``) copies its
 cell's v when it advances and reads its peer's copy: the peer's v at the start
-of this step when the peer's population comes first in the file, at the start
-of the step before when it comes later (``v_gapcopy``). Gap junctions between
-two cells of one population (advanced one after the other) are refused. A
+of this step when jLEMS advanced the peer cell first (its population comes
+first in the file, or it is an earlier cell of the same population), at the
+start of the step before otherwise (``v_gapcopy``, ``v_gapprev``). A
 ``poissonFiringSynapse`` or ``transientPoissonFiringSynapse`` is an attachment
 whose current is ``weight`` times its own synapse's; its events
 (:func:`poisson_input_steps`) fire at the end of a step, after the synapse
@@ -666,8 +666,8 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
     with its own synapse), each with its own state, and the cells' summed input ``ISyn_in_ = 0 + i_1 + i_2 +
     ...`` in that order (Brian2 sums a summed variable in synapse order).
 
-    Returns ``(att, {projection number: {connection number: row}}, {row: (peer group, peer column)}, [the
-    poisson inputs' SpikeGeneratorGroup and Synapses objects])``.
+    Returns ``(att, {projection number: {connection number: row}}, {row: (peer group, peer column, own column)},
+    [the poisson inputs' SpikeGeneratorGroup and Synapses objects])``.
     """
     from brian2 import Quantity, Synapses, ms, siemens
 
@@ -676,7 +676,11 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
              f"i_att : {unit}", f"ISyn_in__post = i_att : {unit} (summed)"]
     gaps = [e for e in entries if e[0] == "gap"]
     if gaps:
-        lines += ["gcond : siemens (constant)", "vpeer : volt"]
+        # One vpeer_<group> per peer group (Brian2 lets one summed variable write a target variable); each row has
+        # one peer, so the others are 0 and the sum is its peer's value exactly.
+        peer_groups = sorted({locate[(e[5], e[6])][0] for e in gaps}, key=lambda t: int(t[1:]))
+        lines += ["gcond : siemens (constant)"] + [f"vpeer_{t} : volt" for t in peer_groups]
+        lines.append(f"vpeer = {' + '.join(f'vpeer_{t}' for t in peer_groups)} : volt")
     ns = {}
     code, updates, select = [], [], []
     vrename = {"v": "v_post", "weight": "w_att"}
@@ -755,7 +759,7 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
             rows["len"].append(0)
             rows["w"].append(e[7])
             rows["gcond"].append(float(m.get_numeric_value(gj.parameters["conductance"], "conductance")))
-            peers[r] = locate[(e[5], e[6])]
+            peers[r] = (*locate[(e[5], e[6])], locate[(e[1], e[2])][1])
     if table:
         select.insert(0, "int(kind == -1) * izh_att_stim(t_in_timesteps, att_off, att_len)")
     if gaps:
@@ -1021,17 +1025,16 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             if "v" not in ct.state_names:
                 raise LEMSTypeError(f"gap junctions onto cells of ComponentType {tname!r}: the cells have no v")
             for e in gap_rows:
-                if locate[(e[5], e[6])][0] == tname:
+                if (e[1], e[2]) == (e[5], e[6]):
                     ep = model.electrical_projections[e[3]]
-                    raise LEMSTypeError(f"<electricalProjection> {ep.id!r} in {ep.where}: gap junctions between cells "
-                                        "that jLEMS advances one after the other within a population (here "
-                                        f"{e[1]}[{e[2]}] and {e[5]}[{e[6]}]) see their peer's v of this step or of "
-                                        "the step before depending on the cells' order, which this runner does not "
-                                        "reproduce; supported: gap junctions between cells of different populations")
+                    raise LEMSTypeError(f"<electricalProjection> {ep.id!r} in {ep.where}: a gap junction from cell "
+                                        f"{e[1]}[{e[2]}] to itself; supported: gap junctions between two cells")
             # jLEMS: a gap junction copies its cell's v when it advances (before the cell), and reads its peer's
-            # copy: the peer's v at the start of this step if the peer's population came first, of the step
-            # before otherwise. v_gapcopy is that copy.
+            # copy: the peer's v at the start of this step if jLEMS advanced the peer cell first (an earlier
+            # population, or an earlier cell of the same population), of the step before otherwise. v_gapcopy is
+            # the copy of this step (taken before the group's attachments advance), v_gapprev the one before.
             lines.append("v_gapcopy : volt")
+            lines.append("v_gapprev : volt")
         eqs = "\n".join(lines)
         ns = {"izh_lems_stim": None}
         # Input table: without attachments, the sum of the cell's inputs per cell (cells with the same inputs
@@ -1083,7 +1086,8 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                         order=B, codeobj_class=codeobj_class)
         G.run_regularly("\n".join(code), when="groups", order=B, dt=dt_ms * ms, codeobj_class=codeobj_class)
         if gap_rows:
-            G.run_regularly("v_gapcopy = v", when="groups", order=B - 4, dt=dt_ms * ms, codeobj_class=codeobj_class)
+            G.run_regularly("v_gapprev = v_gapcopy\nv_gapcopy = v", when="groups", order=B - 4, dt=dt_ms * ms,
+                            codeobj_class=codeobj_class)
         G.thresholder["spike"].when, G.thresholder["spike"].order = "groups", B + 1
         G.resetter["spike"].when, G.resetter["spike"].order = "groups", B + 3
         G.stim_offset = offsets
@@ -1105,6 +1109,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             setattr(G, ct.brian(s), Quantity(start[s], dim=getattr(ct.units[ct.brian(s)], "dim", None)))
         if gap_rows:
             G.v_gapcopy = G.v[:]
+            G.v_gapprev = G.v[:]
         mon = SpikeMonitor(G, record=True, when="end")
         net.add(G, mon)
         att = None
@@ -1197,12 +1202,20 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             continue
         A = att[0]
         by_group: dict = {}
-        for row, (peer_t, peer_col) in att[2].items():
+        own_col = {}
+        for row, (peer_t, peer_col, col) in att[2].items():
             by_group.setdefault(peer_t, []).append((row, peer_col))
+            own_col[row] = col
         for peer_t, pairs in by_group.items():
-            P = Synapses(groups[peer_t][0], A, model="vpeer_post = v_gapcopy_pre : volt (summed)", dt=dt_ms * ms,
-                         name=f"gappeer_{gi}_{groups[peer_t][3]}", codeobj_class=codeobj_class)
+            # The peer's copy of this step (v_gapcopy) if jLEMS advanced the peer cell first (an earlier group, or an
+            # earlier cell of this group) or if the peer's group has not advanced yet in this step (a later group,
+            # whose v_gapcopy still holds the step before); v_gapprev for a later cell of the same group. The
+            # 1.0 / 0.0 factors select exactly: 1.0 * x + 0.0 * y is x.
+            P = Synapses(groups[peer_t][0], A, model="fresh : 1 (constant)\n"
+                         f"vpeer_{peer_t}_post = fresh * v_gapcopy_pre + (1 - fresh) * v_gapprev_pre : volt (summed)",
+                         dt=dt_ms * ms, name=f"gappeer_{gi}_{groups[peer_t][3]}", codeobj_class=codeobj_class)
             P.connect(i=np.array([c for _r, c in pairs], dtype=int), j=np.array([r for r, _c in pairs], dtype=int))
+            P.fresh = np.array([0.0 if peer_t == tname and c > own_col[r] else 1.0 for r, c in pairs])
             net.add(P)
 
     # One StateMonitor per group and variable; a row per step (after it), the initial value in front.

@@ -1,0 +1,96 @@
+"""Two places where jLEMS's order of work decides the numbers: delayed events on its running-sum clock, and gap
+junctions between cells of one population.
+
+Delayed events
+--------------
+
+jLEMS keeps time as a running sum of the step in seconds. A spike stamped ``T[s]`` queues its event at
+``T[s] + delay`` (``EventManager.addEvent`` uses the time of the step being computed) and the event is handed over
+when the first step computing a time ``T[m] >= T[s] + delay`` starts (``PendingEvent.beforeOrEqual``). Rounding makes
+``m - s`` one step shorter on a few stamps: at 0.025 ms with a 1 ms delay, on steps 9, 53, 278 and 1220 of the
+first 4000. ``tests/data/net_delays.xml`` fires spikeArray sources exactly there, through 0.5, 1 and 3 ms delays,
+into three cells; a runner that reads the delay from the step before the stamp hands those events over one step
+late, and v of the cells leaves jNeuroML's numbers at once. (A 1000-cell network fires many spikes on such steps:
+this is what kept it off jNeuroML's steps.)
+
+Gap junctions within a population
+---------------------------------
+A gapJunction (Synapses.xml) computes ``weight * conductance * (vpeer - v)`` with its peer instance's copy of v.
+Each instance copies its cell's v when it advances, just before its cell, and jLEMS advances the cells of a
+population one after the other: a cell reads the copy of this step from a peer that comes earlier (in an earlier
+population or earlier in its own) and the copy of the step before from a peer that comes later.
+``tests/data/net_gap_within.xml`` joins four cells of one population forwards and backwards and one of them to a
+cell of an earlier population; a runner that gives every cell its peers' v of this step leaves jNeuroML's numbers
+within 13 steps and fires its first spike on another step.
+"""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the neuroml extra)")
+pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
+
+from izh_brian.interop.jneuroml import jneuroml_available, run_jneuroml  # noqa: E402
+from izh_brian.interop.neuroml import read_model, run_model, write_outputs  # noqa: E402
+
+DATA = os.path.join(os.path.dirname(__file__), "data")
+FILE = os.path.join(DATA, "net_delays.xml")
+STORED = os.path.join(DATA, "jnml_net_delays")  # jNeuroML 0.14.0's output files for net_delays.xml
+OUTPUTS = ("net_delays.v.dat", "net_delays.spikes")
+# name -> (file, folder of jNeuroML 0.14.0's output files, output file names)
+CASES = {"delays": (FILE, STORED, OUTPUTS),
+         "gap_within": (os.path.join(DATA, "net_gap_within.xml"), os.path.join(DATA, "jnml_net_gap_within"),
+                        ("net_gap_within.v.dat", "net_gap_within.spikes"))}
+JAVA_OK, JAVA_WHY = jneuroml_available()
+
+
+def _running_sum_boundaries(delay_s, dt_s=2.5e-5, n=4000):
+    T = np.concatenate([[0.0], np.cumsum(np.full(n, dt_s))])
+    off = np.searchsorted(T, T + delay_s, side="left") - np.arange(len(T))
+    return [s for s in range(1, n - 200) if off[s] != off[s - 1]]
+
+
+def test_the_file_fires_on_the_steps_where_the_delay_changes():
+    """The sources' spikes sit exactly on the stamps where m - s drops by one, so the file tests that case."""
+    stamps = np.loadtxt(os.path.join(STORED, "net_delays.spikes"), ndmin=2)
+    steps = {int(i): [] for i in stamps[:, 1]}
+    for t, i in stamps:
+        steps[int(i)].append(int(round(t / 2.5e-5)))
+    assert steps[0] == _running_sum_boundaries(0.5e-3)
+    assert steps[1] == _running_sum_boundaries(1e-3)
+    assert steps[2] == _running_sum_boundaries(3e-3)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_outputs_equal_jneuroml_byte_for_byte(case, tmp_path):
+    """delays: v of the three receiving cells at every step, and the source spikes; gap_within: v of the five
+    cells at every step and their spikes. Both equal jNeuroML's output files byte for byte."""
+    path, stored, outputs = CASES[case]
+    model = read_model(path)
+    write_outputs(model, run_model(model), str(tmp_path))
+    for name in outputs:
+        with open(tmp_path / name) as ours, open(os.path.join(stored, name)) as theirs:
+            assert ours.read() == theirs.read(), name
+
+
+def test_gap_junctions_within_a_population_carry_spikes():
+    """The file exercises the case: ring[1], which has no input of its own, fires through its junctions with the
+    driven ring[0] (EventSelection ids: 1 ring[0], 2 ring[1])."""
+    stamps = np.loadtxt(os.path.join(CASES["gap_within"][1], "net_gap_within.spikes"), ndmin=2)
+    fired = set(stamps[:, 1].astype(int).tolist())
+    assert {1, 2} <= fired
+
+
+@pytest.mark.skipif(not JAVA_OK, reason=JAVA_WHY)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_stored_output_is_jneuroml_s(case, tmp_path):
+    """The stored files are what jNeuroML writes today (so they cannot go stale)."""
+    path, stored, outputs = CASES[case]
+    shutil.copy(path, tmp_path)
+    run_jneuroml(str(tmp_path / os.path.basename(path)))
+    for name in outputs:
+        with open(tmp_path / name) as fresh, open(os.path.join(stored, name)) as old:
+            assert fresh.read() == old.read(), name
