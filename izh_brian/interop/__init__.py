@@ -6,6 +6,8 @@
   cells and run them in Brian2 as jNeuroML does; export presets.
 - :mod:`izh_brian.interop.jneuroml`: run LEMS files with the jNeuroML jar that
   pyNeuroML bundles (Java).
+- :mod:`izh_brian.interop.neuroml_examples`: the runnable NeuroML example models
+  shipped as package data.
 
 :func:`crosscheck` puts them together: per preset and simulator, the spike
 counts, the largest spike-time difference and whether the two agree step for
@@ -15,6 +17,7 @@ step. Nothing here imports NEST or starts Java until a function is called.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -22,10 +25,11 @@ import numpy as np
 from izh_brian.interop.jneuroml import extract_example, jneuroml_available
 from izh_brian.interop.nest import compare_with_nest, nest_available, spike_row
 from izh_brian.interop.neuroml import as_2007_form, export_presets, run_file, run_lems_spikes
+from izh_brian.interop.neuroml_examples import EXAMPLES, examples_dir, get_example
 from izh_brian.interop.neuroml_networks import make_network_files
 from izh_brian.presets import REFERENCE_PRESETS, get_preset
 
-__all__ = ["crosscheck", "SIMULATORS", "ROW_KEYS"]
+__all__ = ["crosscheck", "population_row", "SIMULATORS", "ROW_KEYS"]
 
 #: Simulators :func:`crosscheck` knows.
 SIMULATORS = ("nest", "jneuroml")
@@ -39,7 +43,8 @@ def _skipped(name, simulator, reason) -> dict:
             "max_dt_ms": None, "agree": None, "reason": reason}
 
 
-def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = True, network: bool = True) -> list[dict]:
+def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = True, network: bool = True,
+               files=True) -> list[dict]:
     """Compare izh_brian with NEST and jNeuroML, preset by preset.
 
     ``nest``: every preset of the standard form runs in NEST 3 (``izhikevich``,
@@ -52,7 +57,10 @@ def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = Tru
     (rows named ``Ex2/<population>``); with ``network`` a 50-cell izhikevich2007Cell network (150 ms) written with
     libNeuroML (expOneSynapse projections with 1 ms delays, weighted pulse inputs; see
     :mod:`izh_brian.interop.neuroml_networks`) is compared population by population (rows named
-    ``network/<population>``; they agree when every cell fires on jNeuroML's steps).
+    ``network/<population>``; they agree when every cell fires on jNeuroML's steps); with ``files`` the example
+    models shipped with izh_brian (:mod:`izh_brian.interop.neuroml_examples`: the NeuroML shapes the runner reads,
+    and OpenSourceBrain's IzhikevichModel files) are compared population by population in the same way (rows
+    named ``<example>/<population>``; jNeuroML runs a temporary copy of the examples folder).
 
     Agreement means the same number of spikes on the same steps of the grid.
 
@@ -66,6 +74,9 @@ def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = Tru
         Include jNeuroML's Ex2 example.
     network : bool
         Include the generated network (rows ``network/<population>``).
+    files : bool or iterable of str
+        Include the example files: ``True`` all of them, ``False`` none, or the names of the examples to
+        include (keys of :data:`izh_brian.interop.neuroml_examples.EXAMPLES`).
 
     Returns
     -------
@@ -79,7 +90,7 @@ def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = Tru
     Raises
     ------
     ValueError
-        Unknown simulator name or preset.
+        Unknown simulator name, preset or example.
     """
 
     simulators = list(simulators)
@@ -87,14 +98,27 @@ def crosscheck(simulators=("nest", "jneuroml"), presets=None, *, ex2: bool = Tru
         if s not in SIMULATORS:
             raise ValueError(f"unknown simulator {s!r}; allowed: {', '.join(SIMULATORS)}")
     names = [get_preset(p).name for p in (presets if presets is not None else REFERENCE_PRESETS)]
+    examples = _example_names(files)
     presets_ = [get_preset(n) for n in names]
     standard = [p.name for p in presets_ if p.variant == "standard" and (p.u0 is None or p.u0 == p.b * p.V0)]
     rows: list[dict] = []
     if "nest" in simulators:
         rows += _crosscheck_nest(presets_, standard)
     if "jneuroml" in simulators:
-        rows += _crosscheck_jneuroml(presets_, ex2, network)
+        rows += _crosscheck_jneuroml(presets_, ex2, network, examples)
     return rows
+
+
+def _example_names(files) -> list[str]:
+    """The examples ``files`` selects (``True``: all, ``False``/``None``: none, else names), checked."""
+
+    if files is True:
+        return list(EXAMPLES)
+    if files is False or files is None:
+        return []
+    if isinstance(files, str):
+        files = [files]
+    return [get_example(name).name for name in files]
 
 
 def _export_refusal(p):
@@ -123,7 +147,7 @@ def _crosscheck_nest(presets_, standard) -> list[dict]:
     return rows
 
 
-def _crosscheck_jneuroml(presets_, ex2, network=False) -> list[dict]:
+def _crosscheck_jneuroml(presets_, ex2, network=False, examples=()) -> list[dict]:
     ok, why = jneuroml_available()
     if not ok:
         rows = [_skipped(p.name, "jneuroml", why) for p in presets_]
@@ -131,6 +155,7 @@ def _crosscheck_jneuroml(presets_, ex2, network=False) -> list[dict]:
             rows.append(_skipped("Ex2", "jneuroml", why))
         if network:
             rows.append(_skipped("network", "jneuroml", why))
+        rows += [_skipped(name, "jneuroml", why) for name in examples]
         return rows
     found = {}
     rows = []
@@ -161,7 +186,28 @@ def _crosscheck_jneuroml(presets_, ex2, network=False) -> list[dict]:
                 rows.append(spike_row(f"Ex2/{pop}", "jneuroml", cells[0], theirs[pop][0], ours.dt_ms))
         if network:
             rows += _network_rows(tmp)
+        if examples:
+            rows += _file_rows(tmp, examples)
     return rows
+
+
+def population_row(name, ours_cells, theirs_cells, dt_ms, span_ms, cells=None) -> dict:
+    """One crosscheck row for a population: every cell's spike times (ms), cell ``i`` shifted by ``i * span_ms``
+    and all concatenated, so that the row agrees only if every cell fires on the other simulator's steps
+    (a spike moved from one cell to another, or to another step, makes it disagree).
+
+    ``ours_cells`` and ``theirs_cells`` hold one spike-time array per cell; ``span_ms`` must exceed the run's
+    length; ``cells`` (optional) the indices of the cells to compare, default all. Returns a
+    :func:`izh_brian.interop.nest.spike_row` record.
+    """
+
+    if len(ours_cells) != len(theirs_cells):
+        raise ValueError(f"{name}: {len(ours_cells)} cells against {len(theirs_cells)}")
+    idx = range(len(ours_cells)) if cells is None else cells
+    a = [np.asarray(ours_cells[i], dtype=float) + i * span_ms for i in idx]
+    b = [np.asarray(theirs_cells[i], dtype=float) + i * span_ms for i in idx]
+    return spike_row(name, "jneuroml", np.concatenate(a) if a else np.zeros(0),
+                     np.concatenate(b) if b else np.zeros(0), dt_ms)
 
 
 def _network_rows(tmp) -> list[dict]:
@@ -175,10 +221,25 @@ def _network_rows(tmp) -> list[dict]:
     lems, _nml = make_network_files(folder, n_exc=40, n_inh=10, duration_ms=300.0, dt_ms=0.025, k_exc=10, k_inh=5)
     ours = run_file(lems)
     theirs = run_lems_spikes(lems)
-    rows = []
     span = ours.duration_ms + 1000.0
-    for pop, cells in ours.spike_times_ms.items():
-        a = [c + i * span for i, c in enumerate(cells)]
-        b = [c + i * span for i, c in enumerate(theirs[pop])]
-        rows.append(spike_row(f"network/{pop}", "jneuroml", np.concatenate(a), np.concatenate(b), ours.dt_ms))
+    return [population_row(f"network/{pop}", cells, theirs[pop], ours.dt_ms, span)
+            for pop, cells in ours.spike_times_ms.items()]
+
+
+def _file_rows(tmp, examples) -> list[dict]:
+    """One row per population of each example file (:func:`population_row`), izh_brian's NeuroML runner
+    against jNeuroML, both on a copy of the examples folder in ``tmp`` (jnml writes its outputs beside the
+    LEMS file; nothing is written into the installed package)."""
+
+    folder = os.path.join(tmp, "examples")
+    shutil.copytree(examples_dir(), folder, ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+    rows = []
+    for name in examples:
+        ex = get_example(name)
+        lems = os.path.join(folder, *ex.file.split("/"))
+        ours = run_file(lems)
+        theirs = run_lems_spikes(lems)
+        span = ours.duration_ms + 1000.0
+        for pop, cells in ours.spike_times_ms.items():
+            rows.append(population_row(f"{name}/{pop}", cells, theirs[pop], ours.dt_ms, span, ex.cells.get(pop)))
     return rows
