@@ -1,4 +1,4 @@
-"""``izh-brian neuroml run|export`` and ``izh-brian crosscheck``: NeuroML/LEMS files, NEST and jNeuroML.
+"""``izh-brian neuroml run|export|examples`` and ``izh-brian crosscheck``: NeuroML/LEMS files, NEST and jNeuroML.
 
 ``neuroml run FILE [--json] [--duration MS] [--dt MS] [--output-dir DIR | --no-outputs] [--plot PNG]``
     Read a NeuroML2 or LEMS file (populations, inputs, projections, cells of
@@ -11,9 +11,16 @@
 ``neuroml export NAME [NAME ...] -o FILE``
     Write presets as a LEMS simulation FILE plus the NeuroML2 document it
     includes (``<stem>.net.nml`` beside it).
-``crosscheck [--simulator nest|jneuroml|all] [--json]``
+``neuroml examples [--json] [--copy DIR]``
+    List the example models shipped with izh_brian (name, LEMS file, description;
+    ``--json``: a list of ``{"name", "file", "path", "description"}``). ``--copy DIR``
+    copies all their files into DIR (created if needed, layout kept: ``DIR/osb/``) and
+    refuses, copying nothing, if any of them exists there already; ``path`` is then the copy.
+``crosscheck [--simulator nest|jneuroml|all] [--no-files] [--json]``
     Per preset and simulator: spike counts, the largest spike-time difference,
-    agreement yes/no. ``--json`` prints a list of rows with the keys ``name``,
+    agreement yes/no; for jNeuroML also its Ex2 example, a generated network and,
+    unless ``--no-files``, every population of the example models (rows
+    ``<example>/<population>``). ``--json`` prints a list of rows with the keys ``name``,
     ``simulator``, ``n_spikes_ours``, ``n_spikes_theirs``, ``max_dt_ms``,
     ``agree`` and ``reason`` (skipped rows). Exit status 1 when a compared row
     disagrees.
@@ -27,6 +34,7 @@ from izh_brian.cli.types import CLIError, emit_json, number
 from izh_brian.interop import SIMULATORS, crosscheck
 from izh_brian.interop.jneuroml import JNeuroMLError
 from izh_brian.interop.neuroml import export_presets, plot_displays, read_model, run_model, write_outputs
+from izh_brian.interop.neuroml_examples import EXAMPLES, copy_examples, example_path
 from izh_brian.presets import get_preset
 
 
@@ -68,6 +76,34 @@ def _cmd_neuroml_export(args) -> int:
     return 0
 
 
+def _cmd_neuroml_examples(args) -> int:
+    folder = None
+    if args.copy:
+        try:
+            written = copy_examples(args.copy)
+        except OSError as exc:  # FileExistsError (nothing copied), NotADirectoryError, permissions
+            raise CLIError(str(exc) if isinstance(exc, (FileExistsError, NotADirectoryError))
+                           else f"cannot copy the examples into {args.copy}: {exc}") from None
+        folder = args.copy
+    records = []
+    for ex in EXAMPLES.values():
+        path = os.path.join(folder, *ex.file.split("/")) if folder else str(example_path(ex.name))
+        records.append({"name": ex.name, "file": ex.file, "path": path, "description": ex.description})
+    if args.json:
+        emit_json(records)
+        return 0
+    if folder:
+        print(f"copied {len(written)} files into {folder}; run one with: izh-brian neuroml run "
+              f"{os.path.join(folder, 'osb', 'LEMS_FiveCells.xml')}")
+    width = max(len(r["name"]) for r in records)
+    for r in records:
+        print(f"{r['name']:{width}s}  {r['file']:26s} {r['description']}")
+    if not folder:
+        print("copy them with: izh-brian neuroml examples --copy DIR; "
+              "compare them with jNeuroML: izh-brian crosscheck --simulator jneuroml")
+    return 0
+
+
 def _fmt_row(r) -> str:
     if r.get("reason"):
         return f"{r['name']:32s} {r['simulator']:15s} {'-':>5s} {'-':>6s} {'-':>10s} {'skipped':8s} {r['reason']}"
@@ -79,7 +115,7 @@ def _fmt_row(r) -> str:
 def _cmd_crosscheck(args) -> int:
     sims = SIMULATORS if args.simulator == "all" else (args.simulator,)
     try:
-        rows = crosscheck(sims)
+        rows = crosscheck(sims, files=not args.no_files)
     except JNeuroMLError as exc:
         raise CLIError(str(exc)) from None
     if args.json:
@@ -95,7 +131,7 @@ def _cmd_crosscheck(args) -> int:
 
 
 def register(sub) -> None:
-    """Add ``neuroml`` (run, export) and ``crosscheck`` to the ``izh-brian`` parser."""
+    """Add ``neuroml`` (run, export, examples) and ``crosscheck`` to the ``izh-brian`` parser."""
     p = sub.add_parser("neuroml", help="run or export NeuroML2/LEMS models")
     nsub = p.add_subparsers(dest="neuroml_command", parser_class=type(p))
     nsub.required = True
@@ -116,8 +152,17 @@ def register(sub) -> None:
     e.add_argument("-o", "--output", required=True, metavar="FILE", help="LEMS file to write")
     e.set_defaults(func=_cmd_neuroml_export)
 
+    x = nsub.add_parser("examples", help="list the example NeuroML/LEMS models shipped with izh_brian, or copy them")
+    x.add_argument("--json", action="store_true", help="print the list as JSON")
+    x.add_argument("--copy", metavar="DIR",
+                   help="copy the example files into DIR (kept layout: DIR/osb/...); existing files are never "
+                        "overwritten")
+    x.set_defaults(func=_cmd_neuroml_examples)
+
     c = sub.add_parser("crosscheck", help="compare spike times with NEST and jNeuroML")
     c.add_argument("--simulator", choices=("nest", "jneuroml", "all"), default="all",
                    help="which simulator to compare with (default all)")
+    c.add_argument("--no-files", action="store_true",
+                   help="leave out the example files' rows (<example>/<population>) of the jNeuroML comparison")
     c.add_argument("--json", action="store_true", help="print the rows as JSON")
     c.set_defaults(func=_cmd_crosscheck)
