@@ -1,5 +1,5 @@
-"""Two places where jLEMS's order of work decides the numbers: delayed events on its running-sum clock, and gap
-junctions between cells of one population.
+"""Three places where jLEMS's order of work decides the numbers: delayed events on its running-sum clock, gap
+junctions between cells of one population, and the DerivedVariables an OutputFile records.
 
 Delayed events
 --------------
@@ -22,6 +22,15 @@ population or earlier in its own) and the copy of the step before from a peer th
 ``tests/data/net_gap_within.xml`` joins four cells of one population forwards and backwards and one of them to a
 cell of an earlier population; a runner that gives every cell its peers' v of this step leaves jNeuroML's numbers
 within 13 steps and fires its first spike on another step.
+
+Recorded DerivedVariables
+-------------------------
+jnml records a DerivedVariable (``iSyn``, the sum over a cell's attachments) as jLEMS last computed it: in the first
+row the value of its start (each input's current at its start value: a ramp's ``baselineAmplitude``, without
+weight; 0 for the pulse and sine generators, whose ``i`` is a StateVariable set by OnConditions; a compoundInput's
+weight times its children's), in every later row the value computed in that step from the state before it.
+``tests/data/net_record_derived.xml`` records ``iSyn`` of cells driven by a ramp, a sine, a weighted compoundInput
+and a synapse.
 """
 
 import os
@@ -34,7 +43,7 @@ pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the 
 pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
 
 from izh_brian.interop.jneuroml import jneuroml_available, run_jneuroml  # noqa: E402
-from izh_brian.interop.neuroml import read_model, run_model, write_outputs  # noqa: E402
+from izh_brian.interop.neuroml import NeuroMLError, read_model, run_model, write_outputs  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 FILE = os.path.join(DATA, "net_delays.xml")
@@ -43,7 +52,9 @@ OUTPUTS = ("net_delays.v.dat", "net_delays.spikes")
 # name -> (file, folder of jNeuroML 0.14.0's output files, output file names)
 CASES = {"delays": (FILE, STORED, OUTPUTS),
          "gap_within": (os.path.join(DATA, "net_gap_within.xml"), os.path.join(DATA, "jnml_net_gap_within"),
-                        ("net_gap_within.v.dat", "net_gap_within.spikes"))}
+                        ("net_gap_within.v.dat", "net_gap_within.spikes")),
+         "record_derived": (os.path.join(DATA, "net_record_derived.xml"), os.path.join(DATA, "jnml_net_record_derived"),
+                            ("net_record_derived.dat",))}
 JAVA_OK, JAVA_WHY = jneuroml_available()
 
 
@@ -67,7 +78,8 @@ def test_the_file_fires_on_the_steps_where_the_delay_changes():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_outputs_equal_jneuroml_byte_for_byte(case, tmp_path):
     """delays: v of the three receiving cells at every step, and the source spikes; gap_within: v of the five
-    cells at every step and their spikes. Both equal jNeuroML's output files byte for byte."""
+    cells at every step and their spikes; record_derived: iSyn of four cells, v and u of one, at every step. Each
+    equals jNeuroML's output files byte for byte."""
     path, stored, outputs = CASES[case]
     model = read_model(path)
     write_outputs(model, run_model(model), str(tmp_path))
@@ -94,3 +106,24 @@ def test_stored_output_is_jneuroml_s(case, tmp_path):
     for name in outputs:
         with open(tmp_path / name) as fresh, open(os.path.join(stored, name)) as old:
             assert fresh.read() == old.read(), name
+
+
+def test_recorded_derived_variables_start_as_jlems_starts_them():
+    """The first row: the ramp's baseline (20 pA, no weight), 0 for the sine although sin(1) > 0 at t = 0, the
+    compoundInput's 1.5 * (0 + 30 pA) (its ramp's baseline), 0 for the synapse; the second row the ramp's
+    baseline still (its delay is 5 ms) and the sine's value at the end of the first step."""
+    rows = np.loadtxt(os.path.join(CASES["record_derived"][1], "net_record_derived.dat"))
+    np.testing.assert_array_equal(rows[0, 1:5], [2e-11, 0.0, 4.5e-11, 0.0])
+    assert rows[1, 1] == 2e-11 and rows[1, 2] > 0
+
+
+def test_recording_an_unknown_variable_names_what_can_be_recorded(tmp_path):
+    """An OutputColumn of a variable the cell does not have is refused before running, naming it and the
+    recordable ones (state variables and DerivedVariables)."""
+    text = open(CASES["record_derived"][0]).read().replace('quantity="p[3]/u"', 'quantity="p[3]/w"')
+    bad = tmp_path / "bad.xml"
+    bad.write_text(text)
+    with pytest.raises(NeuroMLError) as info:
+        run_model(read_model(str(bad)))
+    msg = str(info.value)
+    assert "'w'" in msg and "iSyn" in msg and "v, u" in msg, msg

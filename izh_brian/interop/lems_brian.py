@@ -406,6 +406,7 @@ def translate_cell(m, type_name: str) -> CellType:
             ct.input_unit = _unit(m, dv.dimension)
         else:
             ct.derived.append((dv.name, dv.value))
+            ct.units[_bname(dv.name)] = _unit(m, dv.dimension)
     for td in d.time_derivatives:
         ct.rates[td.variable] = td.value
     for eh in d.event_handlers:
@@ -651,6 +652,19 @@ def poisson_input_steps(spec, t_next, seed) -> np.ndarray:
             break
         ideal = ideal + isi
     return np.array(out, dtype=np.int64)
+
+
+def _input_start_si(spec, weight) -> float:
+    """An input's current when the run starts, as jLEMS initialises it (Inputs.xml): the pulse and sine
+    generators' ``i`` is a StateVariable set by their OnConditions, 0 at the start; the ramp's OnStart sets
+    ``baselineAmplitude`` (without weight); a compoundInput's is ``weight * (0 + its children's)``; the poisson
+    inputs' synapses start with no conductance."""
+    if spec.kind.startswith("ramp"):
+        return float(spec.params_si["baselineAmplitude"])
+    if spec.kind.startswith("compound"):
+        w = spec.params_si.get("weight", 1.0) if weight is None else weight
+        return w * sum((_input_start_si(c, None) for c in spec.children), 0.0)
+    return 0.0
 
 
 def _input_weight(w):
@@ -972,6 +986,12 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             cache[sig] = sum(model.inputs[inp].at_si(t_next, _input_weight(w)) for inp, w in sig) if sig else None
         return sig, cache[sig]
 
+    # DerivedVariables asked for by an OutputFile become stored variables of their group (computed in the step as
+    # before, kept for the StateMonitor); the others stay temporaries of the step's code.
+    recorded_vars: dict = {}
+    for pid, _idx, var in list(record or ()) + list(optional_record or ()):
+        recorded_vars.setdefault(pid, set()).add(var)
+
     sequence = attachment_sequence(model)
     net = Network()
     groups = {}
@@ -1019,7 +1039,10 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         if attach and ct.input_var is None:
             raise LEMSTypeError(f"cells of ComponentType {tname!r} receive synapses but sum none (no select over "
                                 "Attachments)")
-        if attach:
+        kept = set().union(*(recorded_vars.get(pid, set()) for pid in plan.pops))
+        kept_derived = [d for d, _e in ct.derived if d in kept]
+        lines += [f"{ct.brian(d)} : {_base_unit_str(ct.units[ct.brian(d)])}" for d in kept_derived]
+        if attach or (ct.input_var is not None and (ct.input_var in kept or kept_derived)):
             lines.append(f"ISyn_in_ : {_base_unit_str(ct.input_unit)}")
         if gap_rows:
             if "v" not in ct.state_names:
@@ -1107,6 +1130,22 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
                 start[var][col] = local[var]
         for s in ct.state_names:
             setattr(G, ct.brian(s), Quantity(start[s], dim=getattr(ct.units[ct.brian(s)], "dim", None)))
+        if kept_derived or (ct.input_var is not None and ct.input_var in kept):
+            # jLEMS evaluates the DerivedVariables once at the start, with each input's current at its start value
+            # (_input_start_si); an OutputFile's first row shows them. Brian2 overwrites them in every step.
+            isyn0 = np.array([sum((_input_start_si(model.inputs[inp], _input_weight(w))
+                                   for inp, w in per_cell.get((pid, i), ())), 0.0)
+                              for pid, i, _c in plan.members])
+            G.ISyn_in__ = isyn0  # SI values (a trailing '_' is Brian2's unitless access)
+            for d in kept_derived:
+                col0 = []
+                for col, v in enumerate(values):
+                    local = {**v, **{k: float(q) for k, q in ct.constants.items()},
+                             **{s: start[s][col] for s in ct.state_names}, ct.input_var: isyn0[col]}
+                    for dn, expr in ct.derived:
+                        local[dn] = _eval_si(expr, local)
+                    col0.append(local[d])
+                setattr(G, ct.brian(d), Quantity(np.array(col0), dim=getattr(ct.units[ct.brian(d)], "dim", None)))
         if gap_rows:
             G.v_gapcopy = G.v[:]
             G.v_gapprev = G.v[:]
@@ -1231,20 +1270,21 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             if key in optional:
                 continue
             raise LEMSTypeError(f"cannot record {pid}[{idx}]/{var}: {pid!r} holds spike sources")
-        if var not in ct.state_names and key in optional:
+        recordable = ct.state_names + [d for d, _e in ct.derived] + ([ct.input_var] if ct.input_var else [])
+        if var not in recordable and key in optional:
             continue
         if (tname, var) in wanted and key in [k for k, _c in wanted[(tname, var)]]:
             continue
-        if var not in ct.state_names:
-            raise LEMSTypeError(f"cannot record {pid}[{idx}]/{var}: {var!r} is not a state variable of "
-                                f"{ct.name} (state variables: {', '.join(ct.state_names)})")
+        if var not in recordable:
+            raise LEMSTypeError(f"cannot record {pid}[{idx}]/{var}: {var!r} is not a state variable or "
+                                f"DerivedVariable of {ct.name} (recordable: {', '.join(recordable)})")
         wanted.setdefault((tname, var), []).append((key, col))
     state_mons = []
     for (tname, var), keys in wanted.items():
         G = groups[tname][0]
         bname = groups[tname][1].ct.brian(var)
         cols = sorted({c for _k, c in keys})
-        init = np.array(getattr(G, bname)[:], dtype=float)
+        init = np.array(G.variables[bname].get_value(), dtype=float)[cols]
         smon = StateMonitor(G, bname, record=cols, when="end", dt=dt_ms * ms)
         net.add(smon)
         state_mons.append((keys, cols, smon, bname, init))
@@ -1260,7 +1300,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
             spikes[pid][i] = np.sort(steps[idx == col])
     traces = {}
     for keys, cols, smon, bname, init in state_mons:
-        values = np.asarray(getattr(smon, bname), dtype=float)
+        values = np.asarray(getattr(smon, bname + "_"), dtype=float)  # SI values (unitless access)
         for key, col in keys:
-            traces[key] = np.concatenate([[init[col]], values[cols.index(col)]])
+            traces[key] = np.concatenate([[init[cols.index(col)]], values[cols.index(col)]])
     return spikes, traces
