@@ -65,7 +65,15 @@ start of the step before otherwise (``v_gapcopy``, ``v_gapprev``). A
 ``poissonFiringSynapse`` or ``transientPoissonFiringSynapse`` is an attachment
 whose current is ``weight`` times its own synapse's; its events
 (:func:`poisson_input_steps`) fire at the end of a step, after the synapse
-advanced, and the synapse reads the input's copy of v from the step before.
+advanced, and the synapse reads the input's copy of v from the step before. A
+``timedSynapticInput`` is the same with the steps of its ``spike`` children
+(:func:`timed_input_steps`, one event per spike) and, as in jLEMS, also fires
+its synapse at the end of every step in which its cell spikes (the cell's
+spikes reach the input's port ``in`` through the EventConnection that attaches
+the input). Spike sources (:func:`source_steps`) are ``SpikeGeneratorGroup`` s
+emitting in their population's turn; the random ones follow Inputs.xml's
+ideal-time rule with numpy's generator seeded
+``[SOURCE_SEED, population number, cell]``.
 
 ``izh-brian crosscheck`` and the tests compare these spike times with
 jNeuroML's own, step for step.
@@ -524,39 +532,97 @@ def _const_rhs(code: str, unit) -> str:
     return code
 
 
-_SOURCE_KINDS = ("spikeArray", "spikeGenerator", "spikeGeneratorPoisson")
+_SOURCE_KINDS = ("spikeArray", "spikeGenerator", "spikeGeneratorPoisson", "spikeGeneratorRefPoisson",
+                 "spikeGeneratorRandom")
+#: Seeds of the random sources and inputs: ``numpy.random.default_rng([SOURCE_SEED, population, cell])`` and
+#: ``numpy.random.default_rng([INPUT_SEED, input])`` (module docstring).
+SOURCE_SEED = 10000
+INPUT_SEED = 20000
 
 
-def source_steps(spec, t_next, seed: int = 0) -> list:
+def _ideal_time_steps(t_next, first, draw) -> list:
+    """Steps j (stamped at t_j, ``t_next[j - 1]``) of a train whose ideal times accumulate intervals, by jLEMS's
+    rule for the random sources of Inputs.xml: the event fires on the first step whose time is past the next
+    ideal time (``t .gt. tnext`` / ``t .gt. tnextUsed``), or on the step after the last event when that time has
+    already passed, so at most one event per step. ``first`` is the first ideal time, ``draw()`` the next
+    interval; ideal times accumulate the intervals (``tnext + isi``), not the event steps."""
+    out = []
+    ideal, last, n = first, 0, len(t_next)
+    while True:
+        j = max(int(np.searchsorted(t_next, ideal, side="right")) + 1, last + 1)  # first step with t_j > ideal
+        if j > n:
+            break
+        out.append(j)
+        last = j
+        ideal = ideal + draw()
+    return out
+
+
+def source_steps(spec, t_next, seed=0) -> list:
     """Steps j (spike stamped at t_j, ``t_next[j - 1]``) of a spike source, on jLEMS's running-sum clock.
 
     ``spikeArray``: the first step with ``t >= time`` for each spike (Inputs.xml ``spike``);
-    ``spikeGenerator``: ``tnext - t < 1e-9 ms`` with ``tnext`` starting at ``period`` and advancing by it;
-    ``spikeGeneratorPoisson``: exponential intervals of mean 1/averageRate from numpy's generator seeded with
-    ``seed`` (jNeuroML draws its own numbers: same statistics, not the same spikes).
+    ``spikeGenerator``: ``tnext - t < 1e-9 ms`` with ``tnext`` starting at ``period`` and advancing by it.
+    The random sources follow their ComponentTypes in Inputs.xml with :func:`_ideal_time_steps` (ideal times
+    accumulate the intervals; an event on the first step past the next ideal time, at most one per step):
+
+    ``spikeGeneratorPoisson``: intervals ``-log(U) / averageRate``;
+    ``spikeGeneratorRefPoisson``: intervals ``minimumISI - (averageIsi - minimumISI) log(U)``, ``averageIsi =
+    1 / averageRate``: at least minimumISI, mean averageIsi;
+    ``spikeGeneratorRandom``: intervals ``minISI + MSEC (((maxISI - minISI) / MSEC) U)`` with MSEC = 1 ms,
+    uniform on [minISI, maxISI) (jLEMS's ``random(x)`` is ``x * U``), tested ``t > tnext``.
+
+    U comes from ``numpy.random.default_rng(seed)`` (``1 - random()``, in (0, 1], where jLEMS draws
+    ``Random.nextDouble()`` in [0, 1)): jNeuroML draws its own numbers, so the statistics are jNeuroML's, not the
+    spikes. With ``averageIsi == minimumISI`` or ``minISI == maxISI`` the intervals do not depend on U, and the
+    steps are jNeuroML's.
     """
-    out = []
+    p = spec.params
     if spec.kind == "spikeArray":
-        for tau in spec.params["times_s"]:
+        out = []
+        for tau in p["times_s"]:
             j = int(np.searchsorted(t_next, tau, side="left"))
             if j < len(t_next):
                 out.append(j + 1)
-    elif spec.kind == "spikeGenerator":
-        period, tnext = spec.params["period_s"], spec.params["period_s"]
+        return sorted(set(out))
+    if spec.kind == "spikeGenerator":
+        out = []
+        period, tnext = p["period_s"], p["period_s"]
         for j, t in enumerate(t_next):
             if tnext - t < 1e-12:
                 out.append(j + 1)
                 tnext += period
-    else:
-        rate = spec.params["rate_hz"]
-        if rate > 0:
-            rng = np.random.default_rng(seed)
-            tnext = -np.log(rng.random()) / rate
-            for j, t in enumerate(t_next):
-                if t > tnext:
-                    out.append(j + 1)
-                    tnext = t + -np.log(rng.random()) / rate
-    return sorted(set(out))
+        return out
+    rng = np.random.default_rng(seed)
+
+    def u():
+        return 1.0 - rng.random()
+
+    if spec.kind == "spikeGeneratorPoisson":
+        rate = p["rate_hz"]
+        if not rate > 0:
+            return []
+        return _ideal_time_steps(t_next, (-1 * math.log(u())) / rate, lambda: (-1 * math.log(u())) / rate)
+    if spec.kind == "spikeGeneratorRefPoisson":
+        rate, m = p["rate_hz"], p["min_isi_s"]
+        if not rate > 0:
+            return []
+        mean = 1 / rate  # DerivedParameter averageIsi
+
+        def isi():
+            # minimumISI - (averageIsi-minimumISI) * log(random(1)), grouped as jLEMS groups it
+            return m - ((mean - m) * math.log(u()))
+
+        return _ideal_time_steps(t_next, isi(), isi)
+    if spec.kind == "spikeGeneratorRandom":
+        lo, hi, msec = p["min_isi_s"], p["max_isi_s"], 1e-3
+
+        def isi():
+            # minISI + MSEC * random((maxISI - minISI) / MSEC), random(x) = x * U
+            return lo + (msec * (((hi - lo) / msec) * u()))
+
+        return _ideal_time_steps(t_next, isi(), isi)
+    raise LEMSTypeError(f"unknown spike source kind {spec.kind!r}")
 
 
 @dataclass
@@ -619,6 +685,8 @@ def attachment_sequence(model) -> list:
 
 
 POISSON_KINDS = ("poissonFiringSynapse", "transientPoissonFiringSynapse")
+#: Inputs that fire a synapse of their own (Inputs.xml): the current is weight * the synapse's i.
+FIRING_KINDS = POISSON_KINDS + ("timedSynapticInput",)
 
 
 def poisson_input_steps(spec, t_next, seed) -> np.ndarray:
@@ -667,6 +735,23 @@ def _input_start_si(spec, weight) -> float:
     return 0.0
 
 
+def timed_input_steps(spec, t_next) -> np.ndarray:
+    """Steps j (event stamped at t_j, ``t_next[j - 1]``) at which a ``timedSynapticInput`` fires its synapse:
+    for each ``spike`` child, the first step whose running-sum time reaches its time (Inputs.xml ``spike``:
+    ``(t .geq. time) .and. (spiked .eq. 0)``), one event per spike, so two spikes in one step fire the synapse
+    twice. Spikes after the last step never fire."""
+    times = np.asarray(spec.params["times_s"], dtype=float)
+    j = np.searchsorted(t_next, times, side="left") + 1
+    return np.sort(j[j <= len(t_next)]).astype(np.int64)
+
+
+def firing_input_steps(spec, t_next, seed) -> np.ndarray:
+    """The event steps of an input that fires a synapse of its own (:data:`FIRING_KINDS`)."""
+    if spec.kind == "timedSynapticInput":
+        return timed_input_steps(spec, t_next)
+    return poisson_input_steps(spec, t_next, seed)
+
+
 def _input_weight(w):
     """The weight an input's instance computes with: an ``inputW``'s (jLEMS assigns it to the instance's
     ``weight`` property), else the component's own (None)."""
@@ -698,19 +783,19 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
     ns = {}
     code, updates, select = [], [], []
     vrename = {"v": "v_post", "weight": "w_att"}
-    # The synapses: each projection's (kind = its number) and each poisson input component's (kind 1000 + n;
-    # its current is weight * the synapse's i, Inputs.xml).
+    # The synapses: each projection's (kind = its number) and each firing input component's (poisson or timed;
+    # kind 1000 + n; its current is weight * the synapse's i, Inputs.xml).
     plans = [(st, proj.synapse, proj.where, k, False) for st, proj, k in syn_plans]
     poisson_kind = {}
     for e in entries:
-        if e[0] == "input" and model.inputs[e[3]].kind in POISSON_KINDS and e[3] not in poisson_kind:
+        if e[0] == "input" and model.inputs[e[3]].kind in FIRING_KINDS and e[3] not in poisson_kind:
             spec = model.inputs[e[3]]
             poisson_kind[e[3]] = 1000 + len(poisson_kind)
             syn_id = spec.params["synapse"]
             st = translate_synapse(m, m.components[syn_id].type, f"_q{len(poisson_kind) - 1}")
             plans.append((st, syn_id, spec.where, poisson_kind[e[3]], True))
     if poisson_kind:
-        # A poisson input's synapse is its child: it advances before the input copies the cell's v, so it
+        # A firing input's synapse is its child: it advances before the input copies the cell's v, so it
         # reads the copy of the step before (v_lag).
         lines.append("v_lag : volt")
     for st, _syn, _where, k, poisson in plans:
@@ -813,20 +898,35 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
     A.run_regularly("\n".join(code), when="groups", order=B - 2, dt=dt_ms * ms, codeobj_class=codeobj_class)
     extra = []
     if poisson_rows:
-        # The poisson inputs' events: fired at the end of step j - 1 -> j (after the synapse advanced), they act
-        # from step j on, so they are handed to the rows at the start of step j, before the groups.
+        # The firing inputs' events: fired at the end of step j - 1 -> j (after the synapse advanced), they act
+        # from step j on, so they are handed to the rows at the start of step j, before the groups. A
+        # timedSynapticInput may fire several events in one step (one per spike): the k-th event of a row in a
+        # step comes from the row's k-th source neuron, so each one reaches the synapse.
         from brian2 import SpikeGeneratorGroup
 
-        idx, times = [], []
-        for n, (_r, e) in enumerate(poisson_rows):
-            for j in poisson_input_steps(model.inputs[e[3]], t_next, seed=[20000, e[5]]):
-                idx.append(n)
+        idx, times, src_rows = [], [], []  # src_rows[s]: (row number n, attachment row r) of source neuron s
+        layers: dict = {}  # (n, layer) -> source neuron
+        for n, (r, e) in enumerate(poisson_rows):
+            steps_n = firing_input_steps(model.inputs[e[3]], t_next, seed=[INPUT_SEED, e[5]])
+            layer = np.zeros(len(steps_n), dtype=int)
+            if len(steps_n) > 1:
+                same = np.concatenate([[False], steps_n[1:] == steps_n[:-1]])
+                for q in range(1, len(steps_n)):
+                    layer[q] = layer[q - 1] + 1 if same[q] else 0
+            for j, lay in zip(steps_n, layer):
+                if (n, lay) not in layers:
+                    layers[(n, lay)] = len(src_rows)
+                    src_rows.append((n, r))
+                idx.append(layers[(n, lay)])
                 times.append(j * dt_ms)
-        src = SpikeGeneratorGroup(len(poisson_rows), np.array(idx, dtype=int), np.array(times) * ms, dt=dt_ms * ms,
+            if (n, 0) not in layers:  # an input without events keeps a source neuron (and its Synapses row)
+                layers[(n, 0)] = len(src_rows)
+                src_rows.append((n, r))
+        src = SpikeGeneratorGroup(len(src_rows), np.array(idx, dtype=int), np.array(times) * ms, dt=dt_ms * ms,
                                   when="groups", order=-4, name=f"poisson_{gi}", codeobj_class=codeobj_class)
         by_plan = {}
-        for n, (r, e) in enumerate(poisson_rows):
-            by_plan.setdefault(poisson_kind[e[3]], []).append((n, r))
+        for s_i, (n, r) in enumerate(src_rows):
+            by_plan.setdefault(poisson_kind[poisson_rows[n][1][3]], []).append((s_i, r))
         for st, _syn, _where, k, poisson in plans:
             if not poisson or k not in by_plan:
                 continue
@@ -841,6 +941,20 @@ def _attachments(G, gi, B, ct, syn_plans, entries, model, m, locate, t_next, dt_
             S.w = 1.0  # the EventConnection to the synapse assigns no weight: its default, 1
             S.pre.when, S.pre.order = "groups", -3
             extra.append(S)
+            own = [(rows["col"][r], r) for r, e in poisson_rows
+                   if poisson_kind[e[3]] == k and model.inputs[e[3]].kind == "timedSynapticInput"]
+            if own:
+                # jLEMS connects an input to its cell with an EventConnection from the cell to the input (Networks.xml
+                # explicitInput / input), so the cell's spikes reach the input's port "in"; a timedSynapticInput's
+                # OnEvent there (meant for its spike children) fires its synapse: each spike of the cell fires the
+                # synapse too, at the end of the spike's step (after the synapse advanced), like the input's own.
+                C = Synapses(G, A, model="w : 1", on_pre=on_pre, dt=dt_ms * ms, name=f"timedown_{gi}_{k - 1000}",
+                             namespace={st.brian(n): q for n, q in st.constants.items()},
+                             codeobj_class=codeobj_class)
+                C.connect(i=np.array([c for c, _r in own], dtype=int), j=np.array([r for _c, r in own], dtype=int))
+                C.w = 1.0
+                C.pre.when, C.pre.order = "groups", B + 2
+                extra.append(C)
         extra.append(src)
     return A, by_proj, peers, extra
 
@@ -993,6 +1107,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         recorded_vars.setdefault(pid, set()).add(var)
 
     sequence = attachment_sequence(model)
+    pop_number = {pid: k for k, pid in enumerate(model.populations)}  # the random sources' seeds
     net = Network()
     groups = {}
     monitors = {}
@@ -1002,8 +1117,8 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         if ct is None:
             # Spike sources: their spikes, computed on jLEMS's clock, emitted in their population's turn.
             idx, times = [], []
-            for col, (pid, _i, _c) in enumerate(plan.members):
-                for j in source_steps(sources[pid], t_next, seed=col + 1000 * gi):
+            for col, (pid, i, _c) in enumerate(plan.members):
+                for j in source_steps(sources[pid], t_next, seed=[SOURCE_SEED, pop_number[pid], i]):
                     idx.append(col)
                     times.append((j - 1) * dt_ms)
             G = SpikeGeneratorGroup(n, np.array(idx, dtype=int), np.array(times) * ms, dt=dt_ms * ms,
@@ -1034,7 +1149,7 @@ def run_network(model, m, *, T_ms: float, dt_ms: float, dt_s: float, codeobj_cla
         gap_rows = [e for e in entries if e[0] == "gap"]
         # Attachment mode (module docstring): a cell that receives synapses or gap junctions keeps one state per
         # attachment in the Synapses object att_<gi>, summed in jLEMS's attachment order.
-        attach = bool(syn_plans or gap_rows) or any(e[0] == "input" and model.inputs[e[3]].kind in POISSON_KINDS
+        attach = bool(syn_plans or gap_rows) or any(e[0] == "input" and model.inputs[e[3]].kind in FIRING_KINDS
                                                     for e in entries)
         if attach and ct.input_var is None:
             raise LEMSTypeError(f"cells of ComponentType {tname!r} receive synapses but sum none (no select over "

@@ -7,8 +7,9 @@ jNeuroML runs): cells (``izhikevichCell``, ``izhikevich2007Cell`` and
 components of point-cell ComponentTypes the files define), the inputs
 ``pulseGenerator``, ``rampGenerator``, ``sineGenerator`` (and their DL forms)
 and ``compoundInput(DL)``, inputs that fire a synapse of their own
-(``poissonFiringSynapse``, ``transientPoissonFiringSynapse``), spike sources
-(``spikeArray``, ``spikeGenerator``, ``spikeGeneratorPoisson``), synapses (``expOneSynapse``, ``expTwoSynapse``,
+(``poissonFiringSynapse``, ``transientPoissonFiringSynapse``, ``timedSynapticInput``), spike sources
+(``spikeArray``, ``spikeGenerator``, ``spikeGeneratorPoisson``, ``spikeGeneratorRefPoisson``,
+``spikeGeneratorRandom``), synapses (``expOneSynapse``, ``expTwoSynapse``,
 ``alphaSynapse``, ``gapJunction``), a ``network`` of ``population`` s (``size``
 or ``populationList`` with ``instance`` s), ``explicitInput`` s,
 ``inputList`` s, ``projection`` s and ``electricalProjection`` s, and a
@@ -30,6 +31,25 @@ variable advances from the old values, and the spike condition on the new
 state is a spike at :math:`t_{k+1}`, which resets. The inputs of NeuroML are
 ``delay <= t < delay + duration`` windows; inputs on one cell add up. Events
 follow jLEMS's order (see :mod:`izh_brian.interop.lems_brian`).
+
+Spikes follow the rules of Inputs.xml on jLEMS's running-sum clock. A
+``timedSynapticInput`` fires its synapse at the end of the first step whose
+time reaches each ``spike`` child's time (once per spike), and also at the end
+of every step in which its cell spikes: jLEMS connects an input to its cell by
+an EventConnection from the cell, so the cell's spikes reach the input's port
+``in``, whose OnEvent fires the synapse. The random sources keep an ideal next
+time that accumulates the intervals and fire on the first step past it (the
+next step when it has passed; at most one spike per step):
+``spikeGeneratorPoisson`` intervals ``-log(U) / averageRate``,
+``spikeGeneratorRefPoisson`` ``minimumISI - (averageIsi - minimumISI) log(U)``,
+``spikeGeneratorRandom`` ``minISI + MSEC (((maxISI - minISI) / MSEC) U)``. U is
+``1 - numpy.random.default_rng([10000, p, i]).random()``, p the population's
+position in the network (file order), i the cell; the poisson inputs use
+``default_rng([20000, n])``, n the input's position among the model's inputs.
+jNeuroML draws its own numbers: the statistics are its, not the spikes (the
+spikes are, when the intervals do not depend on U: ``minISI == maxISI``,
+``averageRate == 1 / minimumISI``). ``voltageClamp`` and ``voltageClampTriple``
+are refused.
 :func:`write_outputs` writes the Simulation's ``OutputFile`` s and
 ``EventOutputFile`` s as jnml does; :func:`plot_displays` draws its
 ``Display`` s.
@@ -101,9 +121,12 @@ _INPUTS = ("pulseGeneratorDL", "rampGeneratorDL", "pulseGenerator", "rampGenerat
            "sineGenerator", "compoundInputDL", "compoundInput")
 _SYNAPSES = ("expOneSynapse", "expTwoSynapse", "alphaSynapse", "gapJunction")
 #: Spike sources a population can hold (they drive projections).
-_SOURCES = ("spikeArray", "spikeGenerator", "spikeGeneratorPoisson")
+_SOURCES = ("spikeArray", "spikeGenerator", "spikeGeneratorPoisson", "spikeGeneratorRefPoisson",
+            "spikeGeneratorRandom")
 #: Inputs that fire a synapse of their own at random (Inputs.xml): the current is weight * the synapse's i.
 _POISSON_INPUTS = ("poissonFiringSynapse", "transientPoissonFiringSynapse")
+#: Inputs that fire a synapse of their own: at random, or at the times of their ``spike`` children.
+_FIRING_INPUTS = _POISSON_INPUTS + ("timedSynapticInput",)
 _IGNORED = ("notes", "annotation", "property", "Dimension", "Unit", "Display", "Line", "OutputFile",
             "OutputColumn", "EventOutputFile", "EventSelection", "Meta", "Target", "DefaultRun")
 #: Elements read (or knowingly ignored: displays, outputs, notes, unit definitions).
@@ -111,7 +134,7 @@ SUPPORTED_ELEMENTS = ("Lems", "neuroml", "Include", "include", "network", "popul
                       "explicitInput", "inputList", "input", "inputW", "projection", "connection", "connectionWD",
                       "electricalProjection", "electricalConnection", "electricalConnectionInstance",
                       "electricalConnectionInstanceW", "ComponentType", "Simulation", "spike") + _CELLS + _INPUTS \
-    + _SYNAPSES + _SOURCES + _POISSON_INPUTS + _IGNORED
+    + _SYNAPSES + _SOURCES + _FIRING_INPUTS + _IGNORED
 
 
 class NeuroMLError(ValueError):
@@ -406,7 +429,8 @@ _TARGET_PATH = re.compile(r"^\s*(?:\.\./)?([A-Za-z_][\w.-]*)/(\d+)/[\w.-]+\s*$")
 def _unsupported(elem, parent=None) -> NeuroMLError:
     ctx = f" inside <{_tag(parent)}>" if parent is not None else ""
     return NeuroMLError(f"unsupported element <{_tag(elem)}>{ctx} in {_where(elem)}; this reader handles "
-                        f"{', '.join(_CELLS + _INPUTS)}, network/population/explicitInput/inputList and Simulation")
+                        f"{', '.join(_CELLS + _INPUTS + _FIRING_INPUTS + _SOURCES + _SYNAPSES)}, "
+                        "network/population/explicitInput/inputList/projection and Simulation")
 
 
 def _require(elem, attr):
@@ -477,11 +501,14 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             # A component of a ComponentType the files define: PyLEMS translates it at run time.
             attrs = {k: v for k, v in elem.attrib.items() if not k.startswith("_") and k != "id"}
             _add_unique(model.cells, CellSpec(_require(elem, "id"), tag, attrs, _where(elem)), elem, model)
-        elif tag in _POISSON_INPUTS:
-            params = {"rate_hz": _quantity(elem, "averageRate", "per_time", si=True),
-                      "synapse": _require(elem, "synapse"), "weight": _quantity(elem, "weight", "none", default=1.0)}
-            if not params["rate_hz"] > 0:
-                raise NeuroMLError(f"<{tag}> in {_where(elem)}: averageRate must be > 0")
+        elif tag in _FIRING_INPUTS:
+            params = {"synapse": _require(elem, "synapse"), "weight": _quantity(elem, "weight", "none", default=1.0)}
+            if tag == "timedSynapticInput":
+                params["times_s"] = _spike_times(elem)
+            else:
+                params["rate_hz"] = _quantity(elem, "averageRate", "per_time", si=True)
+                if not params["rate_hz"] > 0:
+                    raise NeuroMLError(f"<{tag}> in {_where(elem)}: averageRate must be > 0")
             target = elem.get("spikeTarget", f"./{params['synapse']}").strip()
             if target.lstrip("./") != params["synapse"]:
                 raise NeuroMLError(f"<{tag}> in {_where(elem)}: spikeTarget={target!r} must name its own synapse "
@@ -498,16 +525,25 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
         elif tag in _SOURCES:
             params = {}
             if tag == "spikeArray":
-                times = []
-                for child in _children(elem):
-                    if _tag(child) != "spike":
-                        raise _unsupported(child, elem)
-                    times.append(_quantity(child, "time", "time", si=True))
-                params["times_s"] = sorted(times)
+                params["times_s"] = _spike_times(elem)
             elif tag == "spikeGenerator":
                 params["period_s"] = _quantity(elem, "period", "time", si=True)
                 if not params["period_s"] > 0:
                     raise NeuroMLError(f"<{tag}> in {_where(elem)}: period must be > 0")
+            elif tag == "spikeGeneratorRandom":
+                params["min_isi_s"] = _quantity(elem, "minISI", "time", si=True)
+                params["max_isi_s"] = _quantity(elem, "maxISI", "time", si=True)
+                if not 0 <= params["min_isi_s"] <= params["max_isi_s"]:
+                    raise NeuroMLError(f"<{tag}> in {_where(elem)}: need 0 <= minISI <= maxISI, got "
+                                       f"minISI={elem.get('minISI')!r}, maxISI={elem.get('maxISI')!r}")
+            elif tag == "spikeGeneratorRefPoisson":
+                params["rate_hz"] = _quantity(elem, "averageRate", "per_time", si=True)
+                params["min_isi_s"] = _quantity(elem, "minimumISI", "time", si=True)
+                if not params["rate_hz"] > 0 or not params["min_isi_s"] >= 0 \
+                        or not 1 / params["rate_hz"] >= params["min_isi_s"]:
+                    raise NeuroMLError(f"<{tag}> in {_where(elem)}: need averageRate > 0 and 0 <= minimumISI <= "
+                                       f"1 / averageRate, got averageRate={elem.get('averageRate')!r}, "
+                                       f"minimumISI={elem.get('minimumISI')!r}")
             else:
                 params["rate_hz"] = _quantity(elem, "averageRate", "per_time", si=True)
                 if not params["rate_hz"] >= 0:
@@ -540,6 +576,16 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             continue
         else:
             raise _unsupported(elem, root)
+
+
+def _spike_times(elem) -> list:
+    """The times (s, as jLEMS converts them) of the ``spike`` children of a spikeArray or timedSynapticInput."""
+    times = []
+    for child in _children(elem):
+        if _tag(child) != "spike":
+            raise _unsupported(child, elem)
+        times.append(_quantity(child, "time", "time", si=True))
+    return sorted(times)
 
 
 def _read_input(elem, tag) -> InputSpec:
@@ -733,7 +779,7 @@ def _check_references(model: NeuroMLModel) -> None:
                                f"of size {model.populations[pop].size}")
         if inp not in model.inputs:
             raise NeuroMLError(f"{where}: unknown input {inp!r}; inputs: {', '.join(model.inputs) or 'none'}")
-        if model.inputs[inp].kind in _POISSON_INPUTS:
+        if model.inputs[inp].kind in _FIRING_INPUTS:
             syn = model.inputs[inp].params["synapse"]
             if syn not in model.synapses or model.synapses[syn].kind == "gapJunction":
                 raise NeuroMLError(f"{where}: {model.inputs[inp].kind} {inp!r} fires synapse {syn!r}, which is not a "
