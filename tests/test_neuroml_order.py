@@ -34,7 +34,6 @@ and a synapse.
 """
 
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -42,8 +41,9 @@ import pytest
 pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the neuroml extra)")
 pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
 
-from izh_brian.interop.jneuroml import jneuroml_available, run_jneuroml  # noqa: E402
-from izh_brian.interop.neuroml import NeuroMLError, read_model, run_model, write_outputs  # noqa: E402
+from izh_brian.interop.jneuroml import jneuroml_available  # noqa: E402
+from izh_brian.interop.neuroml import NeuroMLError, read_model, run_model  # noqa: E402
+from jnml_files import assert_jneuroml_equal_stored, assert_ours_equal_stored  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 FILE = os.path.join(DATA, "net_delays.xml")
@@ -80,12 +80,7 @@ def test_outputs_equal_jneuroml_byte_for_byte(case, tmp_path):
     """delays: v of the three receiving cells at every step, and the source spikes; gap_within: v of the five
     cells at every step and their spikes; record_derived: iSyn of four cells, v and u of one, at every step. Each
     equals jNeuroML's output files byte for byte."""
-    path, stored, outputs = CASES[case]
-    model = read_model(path)
-    write_outputs(model, run_model(model), str(tmp_path))
-    for name in outputs:
-        with open(tmp_path / name) as ours, open(os.path.join(stored, name)) as theirs:
-            assert ours.read() == theirs.read(), name
+    assert_ours_equal_stored(*CASES[case], tmp_path)
 
 
 def test_gap_junctions_within_a_population_carry_spikes():
@@ -100,12 +95,7 @@ def test_gap_junctions_within_a_population_carry_spikes():
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_stored_output_is_jneuroml_s(case, tmp_path):
     """The stored files are what jNeuroML writes today (so they cannot go stale)."""
-    path, stored, outputs = CASES[case]
-    shutil.copy(path, tmp_path)
-    run_jneuroml(str(tmp_path / os.path.basename(path)))
-    for name in outputs:
-        with open(tmp_path / name) as fresh, open(os.path.join(stored, name)) as old:
-            assert fresh.read() == old.read(), name
+    assert_jneuroml_equal_stored(*CASES[case], tmp_path)
 
 
 def test_recorded_derived_variables_start_as_jlems_starts_them():

@@ -20,7 +20,6 @@ by their statistics (``tests/data/net_random_sources.xml``), since jNeuroML draw
 """
 
 import os
-import shutil
 from types import SimpleNamespace
 
 import numpy as np
@@ -29,10 +28,10 @@ import pytest
 pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the neuroml extra)")
 pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
 
-from izh_brian.interop.jneuroml import jneuroml_available, run_jneuroml  # noqa: E402
+from izh_brian.interop.jneuroml import jneuroml_available  # noqa: E402
 from izh_brian.interop.lems_brian import source_steps, timed_input_steps  # noqa: E402
 from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_lems_spikes, run_model  # noqa: E402
-from izh_brian.interop.neuroml import write_outputs  # noqa: E402
+from jnml_files import assert_jneuroml_equal_stored, assert_ours_equal_stored  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 MORE = os.path.join(DATA, "net_more_sources.xml")
@@ -61,11 +60,7 @@ def test_timed_inputs_and_regular_random_sources_give_jneuromls_files(tmp_path):
     maxISI = 1 ms and 2.5 ms, RefPoisson at 500 Hz with minimumISI 2 ms and at 400 Hz with 2.5 ms) through
     zero-delay and delayed projections. Without the cell's own spikes firing its timed input's synapse, v of
     cells[0] left jNeuroML's numbers at 14.9 ms, the step after its first spike (measured)."""
-    model = read_model(MORE)
-    write_outputs(model, run_model(model), str(tmp_path))
-    for name in OUTPUTS:
-        with open(tmp_path / name) as ours, open(os.path.join(STORED, name)) as theirs:
-            assert ours.read() == theirs.read(), name
+    assert_ours_equal_stored(MORE, STORED, OUTPUTS, tmp_path)
 
 
 def test_stored_source_spikes_follow_the_rules():
@@ -85,11 +80,7 @@ def test_stored_source_spikes_follow_the_rules():
 @needs_java
 def test_stored_output_is_jneuromls(tmp_path):
     """The stored files are what jNeuroML writes for net_more_sources.xml today (so they cannot go stale)."""
-    shutil.copy(MORE, tmp_path)
-    run_jneuroml(str(tmp_path / "net_more_sources.xml"))
-    for name in OUTPUTS:
-        with open(tmp_path / name) as fresh, open(os.path.join(STORED, name)) as stored:
-            assert fresh.read() == stored.read(), name
+    assert_jneuroml_equal_stored(MORE, STORED, OUTPUTS, tmp_path)
 
 
 def test_timed_input_steps():
