@@ -22,17 +22,18 @@ PKG = ROOT / "izh_brian"
 #: ``analysis/__init__.py``, so an import counts at the floor of every package it passes through
 #: (the root package excepted: it is the public facade, imported by everything).
 FLOORS = {
-    0: ("jsonutil", "stimuli", "cli.types", "analysis.spiketrains", "analysis.tolerances", "plotting.axes",
+    0: ("jsonutil", "limits", "stimuli", "cli.types", "analysis.spiketrains", "analysis.tolerances", "plotting.axes",
         "plotting.neurons", "plotting.tables", "plotting.maps", "report.transcription", "teaching",
         "network.analysis"),
-    1: ("model", "model.*"),
+    1: ("model", "model.*", "parallel"),
     2: ("presets",),
     3: ("simulation", "standalone", "analysis.phaseplane", "network.netm", "__init__"),
     4: ("analysis", "analysis.features", "analysis.validators", "analysis.classify", "network", "network.build",
-        "interop", "interop.*", "plotting", "plotting.network"),
+        "interop", "interop.*", "lems", "lems.*", "plotting", "plotting.network"),
     5: ("teaching.check", "analysis.numerics", "atlas", "network.standalone", "fitting", "fitting.*"),
     6: ("report", "report.*", "teaching.exercises", "teaching.exercises.*"),
-    7: ("cli", "cli.*"),
+    7: ("course", "course.*"),
+    8: ("cli", "cli.*"),
 }
 
 
