@@ -8,7 +8,7 @@ import pytest
 
 from izh_brian import get_preset, simulate
 from izh_brian.analysis import validate_result
-from izh_brian.atlas import compiled_modules
+from izh_brian.parallel import compiled_modules
 from izh_brian.cli import main
 from izh_brian.fitting import (
     DELTA_MS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from izh_brian.analysis.validators import validate_result
-from izh_brian.atlas import compiled_modules, dask_map
+from izh_brian.parallel import compiled_modules, dask_map
 from izh_brian.fitting.objective import POPULATION, target_from_preset
 from izh_brian.fitting.search import PopulationRunner, _quiet_fast_runs, fit
 from izh_brian.presets import get_preset, preset_names
