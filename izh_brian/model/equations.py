@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "VARIANTS",
     "EQUATIONS",
+    "NEST_EQUATIONS",
 ]
 
 
@@ -41,4 +42,20 @@ stim_offset : integer (constant)
 stim_len : integer (constant)
 stride : integer (constant)
 h : second (constant)
+"""
+
+
+#: The NEST schemes' extra variables: ``vn`` is v in mV, the state NEST integrates (``v`` mirrors it
+#: in volts); the mV copies of c, vpeak and v_min, NEST's ``I_e`` and step ``h`` (mV/ms, ms) and a
+#: second table of the delta-synapse weights arriving in each step (mV). See izh_brian.model.nest_exact.
+NEST_EQUATIONS = EQUATIONS + """
+v_min : volt
+vn : 1
+c_mV : 1
+vpeak_mV : 1
+v_min_mV : 1
+I_e : 1
+h_ms : 1 (constant)
+w_offset : integer (constant)
+w_len : integer (constant)
 """

@@ -71,7 +71,8 @@ from brian2 import (
     volt,
 )
 
-from izh_brian.model.equations import EQUATIONS, VARIANTS
+from izh_brian.model.equations import EQUATIONS, NEST_EQUATIONS, VARIANTS
+from izh_brian.model.nest_exact import MV, nest_functions
 from izh_brian.model.schemes import SCHEME_REGISTRY, check_scheme, get_scheme, scheme_stateupdater
 
 __all__ = [
@@ -169,6 +170,7 @@ def make_neurons(
     name: str | None = None,
     v_min=-np.inf,
     steps=None,
+    spikes_in: np.ndarray | None = None,
 ) -> NeuronGroup:
     """Build a Brian2 NeuronGroup of ``n`` Izhikevich neurons.
 
@@ -210,6 +212,11 @@ def make_neurons(
         NEST's ``V_min`` (mV), the lower bound of v after each step; used by the
         ``nest`` schemes only (default ``-inf``, NEST's default). Those groups
         carry a per-neuron variable ``v_min``.
+    spikes_in : ndarray, optional
+        NEST schemes only: the summed weights (mV) of the delta-synapse spikes that
+        NEST adds in each step (its ``B_.spikes_``), shape ``(n_steps,)`` or
+        ``(n_steps, n)``; added to v after the Euler step (``consistent``) or inside
+        both half steps (``nest_published``), as models/izhikevich.cpp does.
 
     Returns
     -------
@@ -250,23 +257,41 @@ def make_neurons(
     threshold += " and t_in_timesteps % stride == 0"
     strides = _strides(steps, dt_ms, n)
 
+    if spikes_in is not None and not spec.has_v_min:
+        raise ValueError(f"spikes_in (NEST's delta synapses) applies only under the schemes "
+                         f"{', '.join(n for n, sc in SCHEME_REGISTRY.items() if sc.has_v_min)}; got scheme {scheme!r}")
+    I_e = np.zeros(n)
     if stimulus is None:
         table, offsets, lengths = np.zeros(1), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     else:
         stim = np.asarray(stimulus, dtype=float)
         if spec.input_delay_steps:
-            # NEST's devices act one step late: the input of step k is the
-            # sample k-1; the first step sees the first sample (a baseline
-            # present from the start, which NEST carries as I_e).
+            # NEST's devices act one step late: the input of step k is the sample k-1.
+            # The first sample is NEST's I_e (present from the start, acting at once) and the
+            # devices carry the rest, I(t_j) - I(t_0), so the sums are NEST's to the bit.
+            if stim.ndim == 2 and stim.shape[0]:
+                I_e = np.broadcast_to(stim[0], (n,)).astype(float)
+            elif stim.ndim == 1 and stim.size:
+                I_e = np.full(n, stim[0])
+            stim = stim - stim[:1]
             d_in = spec.input_delay_steps
-            stim = np.concatenate([np.repeat(stim[:1], d_in, axis=0), stim], axis=0)
+            stim = np.concatenate([np.zeros((d_in,) + stim.shape[1:]), stim], axis=0)
         table, offsets, lengths = _stimulus_table(stim, n)
 
     namespace = {"I_stim": make_stimulus_function(table)}
+    if spec.has_v_min:
+        w = np.zeros(1) if spikes_in is None else np.asarray(spikes_in, dtype=float)
+        # a zero past the last step: the weights table holds no value past its end
+        w = np.concatenate([w, np.zeros_like(w[:1])], axis=0) if spikes_in is not None else w
+        w_table, w_offsets, w_lengths = _stimulus_table(w, n)
+        namespace["izh_spikes_in"] = make_stimulus_function(w_table, unit=1, name="izh_spikes_in")
+        namespace.update(nest_functions())
+        threshold = "vn >= izh_mv(vpeak, vpeak_mV) and t_in_timesteps % stride == 0"
+        reset = "vn = izh_mv(c, c_mV)\nu = u + d\nv = izh_si(vn)"
     kwargs = {}
     if codeobj_class is not None:
         kwargs["codeobj_class"] = codeobj_class
-    equations = EQUATIONS + "v_min : volt\n" if spec.has_v_min else EQUATIONS
+    equations = NEST_EQUATIONS if spec.has_v_min else EQUATIONS
     G = NeuronGroup(
         n,
         equations,
@@ -302,7 +327,36 @@ def make_neurons(
     G.stim_len = lengths
     G.stride = strides
     G.h = strides * dt_ms * ms if steps is not None else np.full(n, dt_ms) * ms
+    if spec.has_v_min:
+        _set_nest_state(G, n, c=c, d=d, vpeak=vpeak, v_min=v_min, v0=v0, u0=u0, b=b, I_e=I_e,
+                        h_ms=strides * dt_ms if steps is not None else np.full(n, dt_ms),
+                        w=(w_offsets, w_lengths))
     return G
+
+
+def _nest_h(h_ms):
+    """NEST's step as Time::get_ms() gives it: a whole number of tics (1000 per ms) times ms per tic."""
+    return np.rint(np.asarray(h_ms, dtype=float) * 1000.0) * (1.0 / 1000.0)
+
+
+def _set_nest_state(G, n, *, c, d, vpeak, v_min, v0, u0, b, I_e, h_ms, w):
+    """The NEST schemes' state in NEST's numbers: mV and mV/ms values set unconverted, the volt mirrors
+    from them (``x * 0.001``, as the generated code checks), u and d through volt/second (factor 1)."""
+    def col(x, unit, what):
+        return np.broadcast_to(np.asarray(_plain(x, unit, what), dtype=float), (n,)).copy()
+
+    v0_mv, b_arr = col(v0, mV, "v0"), col(b, 1, "b")
+    u0_arr = b_arr * v0_mv if u0 is None else col(u0, mV / ms, "u0")
+    c_mv, vp_mv = col(c, mV, "c"), col(vpeak, mV, "vpeak")
+    vmin_mv = np.broadcast_to(_plain_min(v_min), (n,)).astype(float)
+    G.vn, G.c_mV, G.vpeak_mV, G.v_min_mV = v0_mv, c_mv, vp_mv, vmin_mv
+    G.v, G.c = v0_mv * MV * volt, c_mv * MV * volt
+    G.vpeak, G.v_min = vp_mv * MV * volt, vmin_mv * MV * volt
+    G.u = u0_arr * (volt / second)
+    G.d = col(d, mV / ms, "d") * (volt / second)
+    G.I_e = I_e
+    G.h_ms = _nest_h(h_ms)
+    G.w_offset, G.w_len = w
 
 
 def _detect_spikes_first(G) -> None:

@@ -55,7 +55,7 @@ def _with_own_steps(method):
             code = method(equations, variables, method_options)
         else:
             code = StateUpdateMethod.apply_stateupdater(equations, variables, method, method_options)
-        if variables is None or "stride" not in variables:
+        if variables is None or "stride" not in variables or getattr(method, "own_steps", False):
             return code
         body = re.sub(r"\bdt\b", "_h", code)
         return "_h = h*int(t_in_timesteps % stride == 0)\n" + body
@@ -83,19 +83,37 @@ def _net2003_updater(equations, variables=None, method_options=None):
     return f"v = v + 0.5*dt*({fv})\nv = v + 0.5*dt*({fv})\nu = u + dt*({fu})"
 
 
+def _nest_code(consistent: bool) -> str:
+    # izh_brian.model.nest_exact: NEST's expression order in mV/ms on the state vn (mV); a neuron
+    # changes only on its own steps (the V_min clamp included), so mixed-dt groups step as NEST does.
+    ci, v_for_u = (1, "_vo") if consistent else (0, "_vw")
+    return "\n".join([
+        "_own = int(t_in_timesteps % stride == 0)",
+        "_k = int(t_in_timesteps / stride)",
+        "_vo = izh_mv(v, vn)",
+        f"_vw = izh_nest_v(_own, {ci}, _vo, u, I_stim(_k, stim_offset, stim_len), I_e, I_ext, "
+        "izh_spikes_in(_k, w_offset, w_len), h_ms, k2, k1, k0)",
+        f"u = izh_nest_u(_own, {v_for_u}, u, h_ms, a, b, v_u, g_u)",
+        "vn = izh_nest_clamp(_own, _vw, izh_mv(v_min, v_min_mV))",
+        "v = izh_si(vn)",
+    ])
+
+
 def _nest_updater(equations, variables=None, method_options=None):
     # izhikevich.cpp, consistent_integration = true: both from the old values,
     # then the V_min clamp (threshold and reset follow in Brian2's own slots).
-    fv, fu = _diff_exprs(equations)
-    return f"_v = v + dt*({fv})\n_u = u + dt*({fu})\nv = clip(_v, v_min, inf*mV)\nu = _u"
+    _diff_exprs(equations)
+    return _nest_code(True)
 
 
 def _nest_published_updater(equations, variables=None, method_options=None):
     # izhikevich.cpp, consistent_integration = false (the published net.m
     # scheme): two half steps of v, u from the new v, then the V_min clamp.
-    fv, fu = _diff_exprs(equations)
-    return (f"v = v + 0.5*dt*({fv})\nv = v + 0.5*dt*({fv})\nu = u + dt*({fu})\n"
-            "v = clip(v, v_min, inf*mV)")
+    _diff_exprs(equations)
+    return _nest_code(False)
+
+
+_nest_updater.own_steps = _nest_published_updater.own_steps = True
 
 
 @dataclass(frozen=True)
