@@ -90,7 +90,7 @@ from dataclasses import dataclass, field
 
 import cma
 import numpy as np
-from brian2 import Network, SpikeMonitor, StateMonitor, ms, mV, prefs
+from brian2 import Network, SpikeMonitor, StateMonitor, ms, mV
 
 from izh_brian.analysis.validators import validate, validate_result, validator_for
 from izh_brian.fitting.objective import (
@@ -113,6 +113,7 @@ from izh_brian.fitting.objective import (
 )
 from izh_brian.jsonutil import to_jsonable
 from izh_brian.model.neurons import make_neurons
+from izh_brian.model.prefs import pref_set
 from izh_brian.model.schemes import NEST_SCHEMES, check_scheme
 from izh_brian.presets import REFERENCE_PRESETS, get_preset, with_overrides
 from izh_brian.simulation import Result, simulate
@@ -363,15 +364,14 @@ def _quiet_fast_runs():
     objects created but never run, about 0.4 s a run here) and its warnings about candidates
     whose dynamics diverged (they are scored as diverged); both settings are restored."""
 
-    saved = prefs.logging.warn_for_unused_objects
-    prefs.logging.warn_for_unused_objects = False
     logger = logging.getLogger("brian2.groups.group.invalid_values")
     level = logger.level
     logger.setLevel(logging.ERROR)
     try:
-        yield
+        # a newer Brian2 preference: Brian2 2.9.0 lacks it and keeps its (slower) check
+        with pref_set("logging.warn_for_unused_objects", False):
+            yield
     finally:
-        prefs.logging.warn_for_unused_objects = saved
         logger.setLevel(level)
 
 
