@@ -1,0 +1,3 @@
+"""Teaching a class: lesson sources, student notebooks, variants and grading."""
+
+__all__ = []
