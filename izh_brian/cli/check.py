@@ -15,7 +15,7 @@ negative, NaN or not increasing), with one line on stderr.
 
 from __future__ import annotations
 
-from izh_brian.cli.types import emit_json, number
+from izh_brian.cli.types import CLIError, emit_json
 from izh_brian.teaching.check import check
 
 __all__ = ["register"]
@@ -36,7 +36,10 @@ def register(subparsers) -> None:
 
 
 def _cmd_check(args) -> int:
-    index = number(args.index, "--index", kind=int, nonneg=True)
+    text = str(args.index).strip()
+    if not text.isdigit():  # "1e300", "1.0", "-1": refused, naming the value
+        raise CLIError(f"--index must be a whole number 0 .. N-1 (the neuron), got {args.index!r}")
+    index = int(text)
     report = check(args.pattern, args.file, index=index)
     if args.json:
         emit_json(report.to_dict())

@@ -34,7 +34,9 @@ import hashlib
 import html
 import json
 import math
+import operator
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -47,6 +49,7 @@ from izh_brian import __version__
 from izh_brian.analysis.features import boundaries_from_current, protocol_boundaries
 from izh_brian.analysis.validators import Criterion, train_features, validate_features
 from izh_brian.jsonutil import to_jsonable
+from izh_brian.limits import ResourceLimitError, check_file_size, check_work, load_npz
 from izh_brian.presets import get_preset
 from izh_brian.simulation import DivergenceError, simulate_many
 from izh_brian.stimuli import time_grid_ms
@@ -57,6 +60,7 @@ __all__ = [
     "CheckReport",
     "Criterion",
     "check",
+    "check_file",
     "clear_cache",
     "compare_trains",
     "load_submission",
@@ -188,12 +192,14 @@ class CheckReport:
     protocol: str = "preset"
     schemes: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    reference_reason: str | None = None
 
     def to_dict(self) -> dict:
         """``{"pattern", "shows_pattern", "criteria": [{"name", "value", "required", "ok", "hint"}], "reference"}``."""
         return {"pattern": self.pattern, "shows_pattern": bool(self.shows_pattern),
                 "criteria": [c.to_dict() for c in self.criteria],
-                "reference": None if self.reference is None else to_jsonable(self.reference)}
+                "reference": None if self.reference is None else to_jsonable(self.reference),
+                "reference_reason": self.reference_reason}
 
     @property
     def failed(self) -> list:
@@ -207,8 +213,7 @@ class CheckReport:
         """The comparison with figure1.m in one line."""
         r = self.reference
         if r is None:
-            return ("reference: not compared with figure1.m (the input or the grid is not the preset's; "
-                    "see the notes)")
+            return f"reference: not compared with figure1.m ({self.reference_reason or 'see the notes'})"
         dt = ("no spikes to pair" if r["max_abs_dt_ms"] is None
               else f"largest |dt| {_fmt_value(r['max_abs_dt_ms'])} ms")
         if r["matches"]:
@@ -269,80 +274,41 @@ def load_submission(path) -> dict:
     path : str or Path
         A ``.npz`` archive with the key ``spike_times_ms`` and optionally
         ``spike_indices`` (the neuron of each spike, as a SpikeMonitor's
-        ``i``), ``t_ms``, ``v_mV`` (one row per neuron if 2-D), ``I``
-        (mV/ms) and ``dt_ms``; or a ``.csv`` (or ``.txt``) file with one spike
-        time (ms) per line, or ``neuron index, time`` pairs, a header line
-        allowed. A CSV with only a header holds no spikes (a silent neuron); a
-        file with nothing in it is an error.
+        ``i``), ``n_neurons``, ``t_ms``, ``v_mV`` (one row per neuron if 2-D),
+        ``I`` (mV/ms) and ``dt_ms``; or a ``.csv`` (or ``.txt``) file with one
+        spike time (ms) per line, or ``neuron index, time`` pairs. The first
+        line is a header only if it holds no number. A CSV with only a header
+        holds no spikes (a silent neuron); a file with nothing in it is an error.
 
     Returns
     -------
     dict
-        ``spike_times_ms`` (ndarray) and ``spike_indices``, ``t_ms``,
-        ``v_mV``, ``I``, ``dt_ms`` (``None`` where absent).
+        ``spike_times_ms`` (ndarray) and ``spike_indices``, ``n_neurons``,
+        ``t_ms``, ``v_mV``, ``I``, ``dt_ms`` (``None`` where absent).
 
     Raises
     ------
     ValueError
-        A missing, empty, unreadable or malformed file, with the reason in one line.
+        A missing, empty, too large, unreadable or malformed file; decimal
+        commas; a number with a unit (``13.0ms``): the reason in one line.
     """
     path = os.fspath(path)
-    out = {"spike_times_ms": None, "spike_indices": None, "t_ms": None, "v_mV": None, "I": None, "dt_ms": None}
     if not os.path.isfile(path):
         raise ValueError(f"no such file: {path!r}")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (".npz", ".csv", ".txt"):
         raise ValueError(f"cannot read {path!r}: unsupported file type {ext or '(none)'!r}; allowed: .npz, .csv, .txt")
-    if os.path.getsize(path) == 0:
+    if check_file_size(path, what="spike file") == 0:
         raise ValueError(f"{path!r} is empty: it holds no spike times")
+    out = dict.fromkeys(("spike_times_ms", "spike_indices", "n_neurons", "t_ms", "v_mV", "I", "dt_ms"))
     if ext == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                keys = list(z.keys())
-                if "spike_times_ms" not in keys:
-                    raise ValueError(f"{path!r} has no array 'spike_times_ms' (keys: {', '.join(keys) or 'none'})")
-                for k in out:
-                    if k in keys:
-                        out[k] = np.asarray(z[k])
-        except ValueError as exc:
-            if "spike_times_ms" in str(exc):
-                raise
-            raise ValueError(f"cannot read {path!r} as a NumPy .npz archive: {exc}") from None
-        except (OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"cannot read {path!r} as a NumPy .npz archive: {type(exc).__name__}") from None
-        for k in ("t_ms", "v_mV", "I", "spike_times_ms", "spike_indices"):
-            if out[k] is not None and out[k].dtype.kind not in "iuf":
-                raise ValueError(f"{path!r}: array {k!r} must hold numbers, got dtype {out[k].dtype}")
-        if out["dt_ms"] is not None:
-            if out["dt_ms"].size != 1 or out["dt_ms"].dtype.kind not in "iuf":
-                raise ValueError(f"{path!r}: 'dt_ms' must be one number, got {out['dt_ms']!r}")
-            out["dt_ms"] = float(out["dt_ms"].ravel()[0])
-        return out
+        return _read_npz(path, out)
     try:
         with open(path, encoding="utf-8") as fh:
             lines = fh.read().splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {path!r} as text: {type(exc).__name__}") from None
-    rows = []
-    seen_content = False
-    for no, line in enumerate(lines, 1):
-        text = line.strip().rstrip(",").strip()
-        if not text:
-            continue
-        fields = [x.strip() for x in text.replace(";", ",").split(",")]
-        try:
-            if len(fields) > 2:
-                raise ValueError
-            rows.append(tuple(float(x) for x in fields))
-        except ValueError:
-            if not seen_content:  # the header
-                seen_content = True
-                continue
-            raise ValueError(f"{path!r} line {no}: {line.strip()[:40]!r} is not a spike time (one number in ms "
-                             "per line, or 'index, time'; a header line allowed)") from None
-        seen_content = True
-    if not seen_content:
-        raise ValueError(f"{path!r} is empty: it holds no spike times")
+    rows = _text_rows(path, lines)
     widths = {len(r) for r in rows}
     if len(widths) > 1:
         raise ValueError(f"{path!r} mixes lines of one and two columns; use one spike time per line, "
@@ -359,12 +325,95 @@ def load_submission(path) -> dict:
     return out
 
 
+def _read_npz(path: str, out: dict) -> dict:
+    """The arrays of a ``.npz`` submission, loaded only after their declared sizes are checked."""
+    try:
+        arrays = load_npz(path, what="spike file")
+    except ResourceLimitError:
+        raise
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"cannot read {path!r} as a NumPy .npz archive: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if "spike_times_ms" not in arrays:
+        raise ValueError(f"{path!r} has no array 'spike_times_ms' (keys: {', '.join(arrays) or 'none'})")
+    for k in out:
+        if k in arrays:
+            out[k] = np.asarray(arrays[k])
+    for k in ("t_ms", "v_mV", "I", "spike_times_ms", "spike_indices"):
+        if out[k] is not None and out[k].dtype.kind not in "iuf":
+            raise ValueError(f"{path!r}: array {k!r} must hold numbers, got dtype {out[k].dtype}")
+    for k in ("dt_ms", "n_neurons"):
+        if out[k] is not None:
+            if out[k].size != 1 or out[k].dtype.kind not in "iuf":
+                raise ValueError(f"{path!r}: {k!r} must be one number, got an array of shape {out[k].shape}")
+            out[k] = float(out[k].ravel()[0])
+    if out["n_neurons"] is not None:
+        n = out["n_neurons"]
+        if not (math.isfinite(n) and n >= 1 and n == int(n)):
+            raise ValueError(f"{path!r}: 'n_neurons' must be a whole number >= 1, got {n:g}")
+        out["n_neurons"] = int(n)
+    return out
+
+
+# a number in a field: "13", "-1.5", ".5", "1e-3"
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# a decimal comma: digits, one comma, digits, nothing else ("13,0"); "0, 13.0" (a space) is a pair
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def _text_rows(path: str, lines: list) -> list:
+    """The numbers of a CSV, one tuple per line; refuses decimal commas and numbers with a unit."""
+    if not any("." in line for line in lines):
+        for no, line in enumerate(lines, 1):
+            text = line.strip()
+            if _DECIMAL_COMMA.fullmatch(text) or any(_DECIMAL_COMMA.fullmatch(x.strip()) for x in text.split(";")
+                                                     if ";" in text):
+                raise ValueError(f"{path!r} line {no}: {text[:40]!r} has a decimal comma (or 'index,time' with "
+                                 "no decimal point anywhere, which reads the same): write times with a decimal "
+                                 "point (13.0), and pairs as 'index, time' with a time like 13.0")
+    rows, seen_content = [], False
+    for no, line in enumerate(lines, 1):
+        text = line.strip().rstrip(",").strip()
+        if not text:
+            continue
+        fields = [x.strip() for x in text.replace(";", ",").split(",")]
+        try:
+            if len(fields) > 2:
+                raise ValueError
+            rows.append(tuple(float(x) for x in fields))
+        except ValueError:
+            unit = next((x for x in fields if _NUMBER.match(x) and not _NUMBER.fullmatch(x)), None)
+            if unit is not None:
+                raise ValueError(f"{path!r} line {no}: {unit[:40]!r} is a number with a unit: give plain numbers "
+                                 "of ms, one per line (13.0)") from None
+            if not seen_content and not any(_NUMBER.fullmatch(x) for x in fields):  # the header: no number
+                seen_content = True
+                continue
+            raise ValueError(f"{path!r} line {no}: {line.strip()[:40]!r} is not a spike time (one number in ms "
+                             "per line, or 'index, time'; a header line, holding no number, allowed)") from None
+        seen_content = True
+    if not seen_content:
+        raise ValueError(f"{path!r} is empty: it holds no spike times")
+    return rows
+
+
 def _is_quantity(x) -> bool:
     return hasattr(x, "dim") and hasattr(x, "has_same_dimensions")
 
 
+def _as_quantity(x):
+    """A Brian2 ``VariableView`` (``spikemon.t``: it has ``.dim`` but is no Quantity) as its values with
+    their unit; anything else unchanged."""
+    if hasattr(x, "dim") and not _is_quantity(x):
+        try:
+            return x[:]
+        except Exception as exc:  # a view Brian2 cannot read (a Network not run): say which
+            raise ValueError(f"cannot read the Brian2 variable {getattr(x, 'name', x)!r}: {exc}") from None
+    return x
+
+
 def _to_ms(x, what: str) -> np.ndarray:
-    """Plain numbers are ms; a Brian2 quantity must be a time."""
+    """Plain numbers are ms; a Brian2 quantity (or VariableView) must be a time and is read in its unit."""
+    x = _as_quantity(x)
     if _is_quantity(x):
 
         if x.dim is DIMENSIONLESS:
@@ -384,6 +433,7 @@ def _as_float_array(x, what: str) -> np.ndarray:
 
 
 def _to_unit(x, unit_name: str, what: str) -> np.ndarray:
+    x = _as_quantity(x)
     if _is_quantity(x):
 
         if x.dim is DIMENSIONLESS:
@@ -399,36 +449,64 @@ def _to_unit(x, unit_name: str, what: str) -> np.ndarray:
 
 
 def _spikes_from(spikes, index: int):
-    """Spike times (ms) of one neuron from any accepted form; extra arrays from a file."""
-    extra = {}
-    cls = type(spikes).__name__
+    """Spike times (ms) of one neuron from any accepted form, extra arrays from a file, and whether the
+    times were plain numbers (read as ms, so open to the seconds test)."""
     if isinstance(spikes, (str, os.PathLike)):
-        extra = load_submission(spikes)
-        st = _to_ms(extra.pop("spike_times_ms"), "spike times")
-        idx = extra.pop("spike_indices")
-        if idx is not None:
-            idx = np.asarray(idx).ravel()
-            if idx.shape != st.ravel().shape:
-                raise ValueError(f"{os.fspath(spikes)!r}: spike_indices ({idx.size}) and spike_times_ms "
-                                 f"({st.size}) differ in length")
-            st = st.ravel()[idx == index]
-        elif index != 0:
-            raise ValueError(f"index {index}: {os.fspath(spikes)!r} holds one neuron's spike times (no "
-                             "spike_indices); use index 0")
-        v = extra.get("v_mV")
-        if v is not None and np.ndim(v) == 2:
-            if not (0 <= index < v.shape[0]):
-                raise ValueError(f"index {index} is not a row of v_mV (0 .. {v.shape[0] - 1})")
-            extra["v_mV"] = v[index]
-        return st, extra
-    if cls == "SpikeMonitor" or (hasattr(spikes, "i") and hasattr(spikes, "t") and hasattr(spikes, "source")):
+        return (*_spikes_from_file(os.fspath(spikes), index), True)
+    if type(spikes).__name__ == "SpikeMonitor" or all(hasattr(spikes, k) for k in ("i", "t", "source")):
         i = np.asarray(spikes.i[:])
         t = _to_ms(spikes.t[:], "SpikeMonitor times")
         n = len(spikes.source)
         if not (0 <= index < n):
             raise ValueError(f"index {index} is not a neuron of the monitored group (0 .. {n - 1})")
-        return t[i == index], extra
-    return _to_ms(spikes, "spike times"), extra
+        return t[i == index], {}, False
+    return _to_ms(spikes, "spike times"), {}, not _is_quantity(_as_quantity(spikes))
+
+
+def _spikes_from_file(path: str, index: int):
+    extra = load_submission(path)
+    st = _to_ms(extra.pop("spike_times_ms"), "spike times")
+    idx = extra.pop("spike_indices")
+    n = extra.pop("n_neurons")
+    v = extra.get("v_mV")
+    if idx is not None:
+        idx = np.asarray(idx).ravel()
+        if idx.shape != st.ravel().shape:
+            raise ValueError(f"{path!r}: spike_indices ({idx.size}) and spike_times_ms ({st.size}) differ in length")
+        if n is None:  # the neurons the file shows: those with a spike, or the rows of v_mV
+            n = max(int(idx.max()) + 1 if idx.size else 1, v.shape[0] if v is not None and np.ndim(v) == 2 else 0)
+        if not (0 <= index < n):
+            raise ValueError(f"index {index} is not a neuron of {path!r} (0 .. {n - 1}; a .npz may say "
+                             "n_neurons)")
+        st = st.ravel()[idx == index]
+    elif index != 0:
+        raise ValueError(f"index {index}: {path!r} holds one neuron's spike times (no spike_indices); use index 0")
+    if v is not None and np.ndim(v) == 2:
+        if not (0 <= index < v.shape[0]):
+            raise ValueError(f"index {index} is not a row of v_mV (0 .. {v.shape[0] - 1})")
+        extra["v_mV"] = v[index]
+    return st, extra
+
+
+def _seconds_limit_ms(duration: float) -> float:
+    """Plain times that all lie at or before this (ms) are taken for seconds: a train (or a record) of
+    ``duration`` ms written in seconds ends by ``duration / 1000``; no preset's own response has its
+    last spike before 11 ms, so the floor of 1 ms refuses no right answer."""
+    return max(float(duration) / 1000.0, 1.0)
+
+
+def _refuse_seconds(x: np.ndarray, what: str, duration: float, fix: str) -> None:
+    """One line refusing plain numbers that look like seconds (see :func:`_seconds_limit_ms`)."""
+    lim = _seconds_limit_ms(duration)
+    if x.size and 0 < float(np.max(x)) <= lim:
+        raise ValueError(f"{what} all lie at or before {lim:g} ms (the last is {float(np.max(x)):g}) in a "
+                         f"{duration:g} ms protocol: they look like seconds, and plain numbers are read as ms; "
+                         f"{fix}")
+
+
+#: How to give ms, for the seconds refusal.
+_FIX_SPIKES = "pass spikemon.t itself (with its unit) or spikemon.t/ms, or write the file in ms (times * 1000)"
+_FIX_TRACE = "pass the StateMonitor itself, or statemon.t/ms, or write t_ms in ms (times * 1000)"
 
 
 def _check_times(st: np.ndarray, what="spike times") -> np.ndarray:
@@ -565,80 +643,24 @@ def _reference(st: np.ndarray, preset, dt: float):
 # --------------------------------------------------------------------------- check
 
 
-def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_ms=None, index: int = 0) -> CheckReport:
-    """Does a submission show the firing pattern of a preset?
-
-    Parameters
-    ----------
-    pattern : str
-        A preset name (case-insensitive): one of the 20 panels of Izhikevich
-        (2004) Fig. 1 or the 8 classes of (2003) Fig. 2 (``izh-brian list``).
-    spikes : array_like, Quantity, SpikeMonitor, str or Path, optional
-        Spike times in ms; a Brian2 quantity of times; a ``SpikeMonitor``
-        (neuron ``index``); or a ``.npz`` / ``.csv`` file
-        (:func:`load_submission`). Without spikes they are read off the
-        trace: samples at or above 30 mV, or followed by a fall of more than
-        30 mV (the reset).
-    trace : StateMonitor, optional
-        Recording ``v`` (and optionally ``I``) of neuron ``index``.
-    t_ms, v_mV, I : array_like, optional
-        The grid (ms), the membrane potential (mV) and the input (mV/ms)
-        as arrays, instead of ``trace``. Spike peaks above 30 mV (a trace
-        recorded before the reset) are clipped to 30 mV, as figure1.m draws them.
-    dt_ms : float, optional
-        The step of the submission (default: from ``t_ms``, else the preset's).
-    index : int
-        The neuron of a monitor.
-
-    Returns
-    -------
-    CheckReport
-
-    Raises
-    ------
-    ValueError
-        An unknown pattern; spike times that are not finite, negative or not
-        increasing; an unreadable file; arrays of mismatched lengths.
-
-    Notes
-    -----
-    Without an input the preset's protocol I(t) is assumed on the
-    submission's grid. Criteria on the voltage trace (subthreshold
-    oscillations, after-depolarisation) fail without one, with a hint to pass
-    it. The reference comparison (``report.reference``) is made only when the
-    input is the preset's protocol (none given, or equal to it on the grid)
-    and the record spans the preset's duration.
-    """
-    preset = get_preset(pattern)
+def _index(index) -> int:
+    """A neuron number: a whole number >= 0 (an int, a NumPy integer or a string of digits)."""
+    if isinstance(index, str) and index.strip().isdigit():
+        return int(index.strip())
     try:
-        index = int(index)
-    except (TypeError, ValueError):
-        raise ValueError(f"index must be a neuron number, got {index!r}") from None
-    notes = []
-    extra = {}
-    if type(spikes).__name__ == "StateMonitor" and trace is None:  # check(pattern, state_monitor)
-        spikes, trace = None, spikes
-    if spikes is not None:
-        st, extra = _spikes_from(spikes, index)
-    else:
-        st = None
-    if trace is not None:
-        if t_ms is not None or v_mV is not None:
-            raise ValueError("give either trace (a StateMonitor) or t_ms and v_mV, not both")
-        t_ms, v_mV, I_tr = _trace_from(trace, index)
-        I = I if I is not None else I_tr
-    t_ms = t_ms if t_ms is not None else extra.get("t_ms")
-    v_mV = v_mV if v_mV is not None else extra.get("v_mV")
-    I = I if I is not None else extra.get("I")
-    dt_ms = dt_ms if dt_ms is not None else extra.get("dt_ms")
+        if isinstance(index, bool):
+            raise TypeError
+        k = operator.index(index)
+    except TypeError:
+        raise ValueError(f"index must be a whole number 0 .. N-1 (the neuron), got {index!r}") from None
+    if k < 0:
+        raise ValueError(f"index must be a whole number 0 .. N-1 (the neuron), got {k}")
+    return k
 
-    # the grid
-    if t_ms is not None:
-        t = _check_times(_to_ms(t_ms, "t_ms"), "t_ms")
-        if len(t) < 2:
-            raise ValueError(f"t_ms must hold at least 2 samples, got {len(t)}")
-    else:
-        t = None
+
+def _grid_step(preset, t, dt_ms) -> float:
+    """The submission's step (ms): ``dt_ms``, else the median step of ``t``, else the preset's; its grid
+    is refused (with the estimate) before anything is built when it is too fine to simulate."""
     if dt_ms is not None:
         try:
             dt = float(_to_ms(dt_ms, "dt_ms"))
@@ -652,41 +674,130 @@ def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_
         dt = float(preset.dt)
     if abs(dt - preset.dt) <= 1e-6 * preset.dt:  # t_ms from seconds, or from k*dt summed: the preset's step
         dt = float(preset.dt)
+    n_steps = float(preset.duration) / dt
+    # the grid, the input and the reference runs' records (t, v, I per scheme): 8 bytes each
+    check_work(what=f"check {preset.name} at dt_ms = {dt:g}", n_neurons=len(COMPARED_SCHEMES), n_steps=n_steps,
+               bytes_estimate=8.0 * n_steps * (3 + 3 * len(COMPARED_SCHEMES)))
+    if dt >= preset.duration:
+        raise ValueError(f"dt_ms {dt:g} must be smaller than the preset's duration {preset.duration:g} ms")
+    return dt
 
-    try:
-        grid = time_grid_ms(dt, preset.duration)
-    except ValueError:
-        raise ValueError(f"dt_ms {dt:g} must be smaller than the preset's duration {preset.duration:g} ms") from None
+
+def _own_parameters(preset, params) -> str | None:
+    """None when ``params`` (the submission's a, b, c, d, V0) are the preset's, else the first difference."""
+    for key, value in (params or {}).items():
+        name = {"v0": "V0", "vr": "V0"}.get(str(key).lower(), str(key))
+        if not hasattr(preset, name) or name not in ("a", "b", "c", "d", "V0", "u0"):
+            raise ValueError(f"params: unknown parameter {key!r}; allowed: a, b, c, d, V0, u0")
+        own = getattr(preset, name)
+        if own is None or not math.isclose(float(value), float(own), rel_tol=1e-9, abs_tol=1e-12):
+            return f"{name} = {float(value):g}, not {preset.name}'s {own}"
+    return None
+
+
+def _within_protocol(st: np.ndarray, preset, dt: float) -> Criterion | None:
+    """A graded failure for a train that runs past the preset's protocol (it was recorded under another one)."""
+    end = float(preset.duration)
+    if not (len(st) and st[-1] > end + 0.5 * dt):
+        return None
+    hint = (f"a spike at {st[-1]:g} ms is after the end of {preset.name}'s protocol ({end:g} ms): this train was "
+            f"recorded under another protocol; run {preset.name}'s ({preset.stimulus.describe()}, "
+            f"T = {end:g} ms)")
+    return Criterion(name="within_protocol", value=float(st[-1]), required=f"<= {end:g} ms", ok=False, hint=hint,
+                     text=hint)
+
+
+def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_ms=None, index: int = 0,
+          params=None) -> CheckReport:
+    """Does a submission show the firing pattern of a preset?
+
+    Parameters
+    ----------
+    pattern : str
+        A preset name (case-insensitive): one of the 20 panels of Izhikevich
+        (2004) Fig. 1 or the 8 classes of (2003) Fig. 2 (``izh-brian list``).
+    spikes : array_like, Quantity, VariableView, SpikeMonitor, str or Path, optional
+        Spike times: plain numbers are ms; a Brian2 quantity or
+        ``spikemon.t`` is read in its unit; a ``SpikeMonitor`` (neuron
+        ``index``); or a ``.npz`` / ``.csv`` file (:func:`load_submission`).
+        Without spikes they are read off the trace: samples at or above 30 mV,
+        or followed by a fall of more than 30 mV (the reset).
+    trace : StateMonitor, optional
+        Recording ``v`` (and optionally ``I``) of neuron ``index``.
+    t_ms, v_mV, I : array_like, optional
+        The grid (ms), the membrane potential (mV) and the input (mV/ms)
+        as arrays, instead of ``trace``. Spike peaks above 30 mV (a trace
+        recorded before the reset) are clipped to 30 mV, as figure1.m draws them.
+    dt_ms : float, optional
+        The step of the submission (default: from ``t_ms``, else the preset's).
+    index : int
+        The neuron of a monitor or a file: a whole number 0 .. N-1.
+    params : dict, optional
+        The submission's own ``a, b, c, d, V0`` where they are not the
+        preset's: then its spikes are not compared with figure1.m.
+
+    Returns
+    -------
+    CheckReport
+
+    Raises
+    ------
+    ValueError
+        What cannot be graded: an unknown pattern; spike times that are not
+        finite, negative, not increasing or plain numbers that look like
+        seconds; an unreadable, too large or ambiguous file (decimal commas,
+        numbers with units); arrays of mismatched lengths; a grid too fine to
+        simulate (:class:`izh_brian.limits.ResourceLimitError`).
+
+    Notes
+    -----
+    Without an input the preset's protocol I(t) is assumed on the
+    submission's grid. A train with spikes after the end of the preset's
+    protocol is graded as failing (criterion ``within_protocol``). The
+    reference comparison (``report.reference``) is made only when the
+    submission ran the preset's own parameters and protocol; otherwise it is
+    ``None`` and ``report.reference_reason`` says why.
+    """
+    preset = get_preset(pattern)
+    index = _index(index)
+    if type(spikes).__name__ == "StateMonitor" and trace is None:  # check(pattern, state_monitor)
+        spikes, trace = None, spikes
+    st, extra, plain = _spikes_from(spikes, index) if spikes is not None else (None, {}, False)
+    t_plain = t_ms is not None and not _is_quantity(_as_quantity(t_ms))
+    if trace is not None:
+        if t_ms is not None or v_mV is not None:
+            raise ValueError("give either trace (a StateMonitor) or t_ms and v_mV, not both")
+        t_ms, v_mV, I_tr = _trace_from(trace, index)
+        I = I if I is not None else I_tr
+    if t_ms is None and extra.get("t_ms") is not None:
+        t_ms, t_plain = extra["t_ms"], True
+    v_mV = v_mV if v_mV is not None else extra.get("v_mV")
+    I = I if I is not None else extra.get("I")
+    dt_ms = dt_ms if dt_ms is not None else extra.get("dt_ms")
+    if st is not None and plain:
+        _refuse_seconds(_check_times(np.asarray(st, dtype=float)), "the spike times", preset.duration, _FIX_SPIKES)
+    t = None
+    if t_ms is not None:
+        t = _check_times(_to_ms(t_ms, "t_ms"), "t_ms")
+        if len(t) < 2:
+            raise ValueError(f"t_ms must hold at least 2 samples, got {len(t)}")
+        if t_plain:
+            _refuse_seconds(t, "the times of the record (t_ms)", preset.duration, _FIX_TRACE)
+    return _grade(preset, st, t, v_mV, I, _grid_step(preset, t, dt_ms), _own_parameters(preset, params))
+
+
+def _grade(preset, st, t, v_mV, I, dt: float, other_params) -> CheckReport:
+    """The validator's verdict and the reference comparison, once the inputs are read."""
+    notes = []
+    grid = time_grid_ms(dt, preset.duration)
     on_preset_grid = t is None or (len(grid) - 1 <= len(t) <= len(grid) and np.allclose(t, grid[:len(t)], atol=1e-6 * dt))
     if t is None:
         t = grid
-    else:
-        if not on_preset_grid:
-            notes.append(f"the record (t = {t[0]:g} .. {t[-1]:g} ms, dt = {dt:g} ms) is not {preset.name}'s grid "
-                         f"0:dt:{preset.duration:g} ms: its spike times are not compared with figure1.m")
+    elif not on_preset_grid:
+        notes.append(f"the record (t = {t[0]:g} .. {t[-1]:g} ms, dt = {dt:g} ms) is not {preset.name}'s grid "
+                     f"0:dt:{preset.duration:g} ms: its spike times are not compared with figure1.m")
     duration = float(preset.duration) if on_preset_grid else float(t[-1])
-
-    # the input
-    protocol = "preset"
-    if I is not None:
-        I_arr = _to_unit(I, "mV/ms", "I")
-        if I_arr.ndim == 0:
-            I_arr = np.full(t.shape, float(I_arr))
-        if I_arr.shape != t.shape:
-            raise ValueError(f"I must have one value per sample of t_ms ({len(t)}), got shape {I_arr.shape}")
-        if not np.all(np.isfinite(I_arr)):
-            raise ValueError("I must hold finite numbers (mV/ms)")
-        own = preset.stimulus.at(t)
-        if not np.allclose(I_arr, own, rtol=1e-9, atol=1e-9):
-            protocol = "submission"
-            k = int(np.argmax(~np.isclose(I_arr, own, rtol=1e-9, atol=1e-9)))
-            notes.append(f"the input differs from {preset.name}'s protocol (first at t = {t[k]:g} ms: "
-                         f"{I_arr[k]:g} vs {own[k]:g}); its epochs are read from the jumps of I")
-    else:
-        I_arr = preset.stimulus.at(t)
-        notes.append(f"no input given: {preset.name}'s protocol is assumed ({preset.stimulus.describe()})")
-
-    # the voltage
+    protocol, I_arr = _input(preset, t, I, notes)
     v = None
     if v_mV is not None:
         v = _to_unit(v_mV, "mV", "v_mV")
@@ -704,21 +815,63 @@ def check(pattern, spikes=None, *, trace=None, t_ms=None, v_mV=None, I=None, dt_
     if st is None:
         raise ValueError("give the spike times (spikes=...) or a voltage trace to read them from")
     st = _check_times(np.asarray(st, dtype=float))
-    if len(st) and st[-1] > duration + 0.5 * dt:
-        raise ValueError(f"a spike at {st[-1]:g} ms is after the end of the record ({duration:g} ms); "
-                         f"simulate {preset.name}'s duration, or pass t_ms")
-
+    outside = _within_protocol(st, preset, dt) if on_preset_grid else None
+    if outside is None and len(st) and st[-1] > duration + 0.5 * dt:
+        raise ValueError(f"a spike at {st[-1]:g} ms is after the end of the record ({duration:g} ms): the spike "
+                         "times and t_ms disagree")
     if protocol == "preset" and on_preset_grid:
         bounds = protocol_boundaries(preset.stimulus, duration)
     else:
         bounds = boundaries_from_current(t, I_arr)
-    features = train_features(st, t, v, I_arr, bounds, duration)
-    verdict = validate_features(preset.name, features)
-
-    reference, schemes = None, {}
-    if protocol == "preset" and on_preset_grid:
-        reference, schemes = _reference(st, preset, dt)
-    return CheckReport(pattern=preset.name, shows_pattern=bool(verdict.ok), criteria=list(verdict.criteria),
+    inside = st[st <= duration + 0.5 * dt]
+    verdict = validate_features(preset.name, train_features(inside, t, v, I_arr, bounds, duration))
+    criteria = ([outside] if outside else []) + list(verdict.criteria)
+    reason = _reference_reason(preset, protocol, on_preset_grid, outside, other_params)
+    reference, schemes = (None, {}) if reason else _reference(st, preset, dt)
+    if reason is None and reference is None:
+        reason = f"figure1.m's loop could not run {preset.name} at dt = {dt:g} ms: {schemes['figure1']['error']}"
+    return CheckReport(pattern=preset.name, shows_pattern=bool(verdict.ok) and outside is None, criteria=criteria,
                        reference=reference, spike_times_ms=st, dt_ms=dt, protocol=protocol, schemes=schemes,
-                       notes=notes)
+                       notes=notes, reference_reason=reason)
 
+
+def _reference_reason(preset, protocol, on_preset_grid, outside, other_params) -> str | None:
+    """Why the spikes are not compared with figure1.m (None when they are)."""
+    if outside is not None:
+        return f"the train runs past the end of {preset.name}'s protocol: it was recorded under another one"
+    if protocol != "preset":
+        return f"the input is not {preset.name}'s protocol"
+    if not on_preset_grid:
+        return f"the record is not {preset.name}'s grid 0:dt:{preset.duration:g} ms"
+    if other_params:
+        return f"the submission's parameters are not {preset.name}'s ({other_params})"
+    return None
+
+
+def _input(preset, t, I, notes):
+    """``("preset" | "submission", I on the grid)``; a note on which."""
+    if I is None:
+        notes.append(f"no input given: {preset.name}'s protocol is assumed ({preset.stimulus.describe()})")
+        return "preset", preset.stimulus.at(t)
+    I_arr = _to_unit(I, "mV/ms", "I")
+    if I_arr.ndim == 0:
+        I_arr = np.full(t.shape, float(I_arr))
+    if I_arr.shape != t.shape:
+        raise ValueError(f"I must have one value per sample of t_ms ({len(t)}), got shape {I_arr.shape}")
+    if not np.all(np.isfinite(I_arr)):
+        raise ValueError("I must hold finite numbers (mV/ms)")
+    own = preset.stimulus.at(t)
+    if np.allclose(I_arr, own, rtol=1e-9, atol=1e-9):
+        return "preset", I_arr
+    k = int(np.argmax(~np.isclose(I_arr, own, rtol=1e-9, atol=1e-9)))
+    notes.append(f"the input differs from {preset.name}'s protocol (first at t = {t[k]:g} ms: "
+                 f"{I_arr[k]:g} vs {own[k]:g}); its epochs are read from the jumps of I")
+    return "submission", I_arr
+
+
+def check_file(pattern, path, **protocol) -> CheckReport:
+    """:func:`check` of one spike file (``.npz``, ``.csv``, ``.txt``): ``check_file("tonic_spiking",
+    "alice.csv", index=0)``. The same rules and errors as :func:`check`; for graders of folders of files."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"check_file takes the path of a spike file, got {type(path).__name__}")
+    return check(pattern, path, **protocol)
