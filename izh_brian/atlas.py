@@ -45,6 +45,7 @@ from brian2 import Network, SpikeMonitor, ms, mV, prefs
 
 from izh_brian.analysis.classify import classify_features, step_response_features
 from izh_brian.analysis.spiketrains import CV_DDOF
+from izh_brian.limits import check_grid
 from izh_brian.model.equations import VARIANTS
 from izh_brian.model.neurons import make_neurons
 from izh_brian.model.schemes import check_scheme
@@ -350,6 +351,9 @@ def make_spec(grid, *, stimulus=None, current=None, base=None, variant=None, sch
         dur = float(duration) if duration is not None else p.duration
         vals = {"a": p.a, "b": p.b, "c": p.c, "d": p.d, "V0": p.V0, "u0": p.u0, "I": 0.0}
         var = p.variant
+        size = math.prod(len(a) for a in axes)  # the preset's input is sampled here: check the limits first
+        check_grid(what=f"atlas of {size} points", n_neurons=size, dt_ms=dt_ms, duration_ms=dur, columns=1,
+                   extra_bytes=512 * size)
         stim = p.stimulus.sample(dt_ms, dur)
         finite_starts = [pc.start for pc in p.stimulus.pieces if math.isfinite(pc.start)]
         onset = finite_starts[0] if finite_starts else 0.0
@@ -580,6 +584,11 @@ def run_atlas(grid, *, stimulus=None, current=None, base=None, variant=None, sch
 
 def run_spec(spec: AtlasSpec, *, chunk_size=None, scheduler=None, n_workers=2, worker_cache_base=None) -> Atlas:
     """Run an :class:`AtlasSpec` here or on a Dask cluster (see :func:`run_atlas`)."""
+    # Before anything is built: neurons x steps, the input table (one column per amplitude I) and about
+    # 512 bytes of state and features per point, against izh_brian.limits.
+    columns = 0 if spec.stimulus is not None else len(spec.axes[spec.keys.index("I")]) if "I" in spec.keys else 1
+    check_grid(what=f"atlas of {spec.size} points", n_neurons=spec.size, dt_ms=spec.dt_ms,
+               duration_ms=spec.duration_ms, columns=columns, extra_bytes=512 * spec.size)
     t0 = time.perf_counter()
     if scheduler is None:
         parts = [simulate_points(spec, a, b) for a, b in _chunks(spec.size, chunk_size)]

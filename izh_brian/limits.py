@@ -26,7 +26,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 __all__ = ["ResourceLimitError", "Limits", "DEFAULT_LIMITS", "current_limits", "limits", "set_limits",
-           "check_work", "check_file_size", "npz_members", "load_npz", "format_bytes"]
+           "check_work", "grid_steps", "check_grid", "check_file_size", "npz_members", "check_npz", "load_npz",
+           "format_bytes"]
 
 
 class ResourceLimitError(ValueError):
@@ -103,26 +104,60 @@ def limits(**kw):
 
 def format_bytes(n: float) -> str:
     """``1.5 GiB``, ``12 MiB``, ``512 B``."""
-    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
         if n >= size:
             return f"{n / size:.3g} {unit}"
     return f"{int(n)} B"
 
 
-def check_work(*, what: str, n_neurons: float, n_steps: float, bytes_estimate: float = 0.0) -> None:
+def check_work(*, what: str, n_neurons: float, n_steps: float, bytes_estimate: float = 0.0,
+               bytes_detail: str = "") -> None:
     """Refuse (:class:`ResourceLimitError`) a run of ``n_neurons`` x ``n_steps`` over the step limit, or one
-    whose arrays (``bytes_estimate``) would be over the memory limit. ``what`` starts the message."""
+    whose arrays (``bytes_estimate``, made of ``bytes_detail`` when given) would be over the memory limit.
+    ``what`` starts the message."""
     lim = current_limits()
-    work = float(n_neurons) * float(n_steps)
+    with np.errstate(over="ignore", invalid="ignore"):
+        work = float(n_neurons) * float(n_steps)
     if not np.isfinite(work) or work > lim.max_neuron_steps:
         neurons = "neuron" if n_neurons == 1 else "neurons"
         raise ResourceLimitError(
             f"{what}: {n_neurons:.6g} {neurons} x {float(n_steps):.6g} steps = {work:.3g} neuron-steps is over the "
             f"limit of {lim.max_neuron_steps:.3g} (raise it with --max-steps or IZH_BRIAN_MAX_STEPS)")
     if not np.isfinite(bytes_estimate) or bytes_estimate > lim.max_bytes:
+        detail = f" ({bytes_detail})" if bytes_detail else ""
         raise ResourceLimitError(
-            f"{what}: about {format_bytes(bytes_estimate)} of arrays is over the memory limit of "
+            f"{what}: about {format_bytes(bytes_estimate)} of arrays{detail} is over the memory limit of "
             f"{format_bytes(lim.max_bytes)} (raise it with --max-memory or IZH_BRIAN_MAX_BYTES)")
+
+
+def grid_steps(dt_ms: float, duration_ms: float) -> float | None:
+    """Samples of the grid ``0:dt:duration`` (as :func:`izh_brian.stimuli.n_steps`), counted without
+    building it; ``None`` when dt or the duration is not a usable number (the caller's own check names it)."""
+    try:
+        dt, dur = float(dt_ms), float(duration_ms)
+    except (TypeError, ValueError):
+        return None
+    if not (dt > 0 and np.isfinite(dt) and np.isfinite(dur) and dur >= dt):
+        return None
+    return float(np.floor(dur / dt + 1e-9)) + 1.0
+
+
+def check_grid(*, what: str, n_neurons: float, dt_ms: float, duration_ms: float, recorded: int = 0,
+               columns: float = 0, extra_bytes: float = 0.0) -> float | None:
+    """:func:`check_work` for ``n_neurons`` run over the grid ``0:dt:duration`` that record ``recorded``
+    variables every step (``n_neurons x steps x recorded x 8`` bytes) and read an input table of
+    ``columns`` columns (``columns x steps x 8``); returns the number of steps (``None`` for a bad grid,
+    left to the caller's own check)."""
+    steps = grid_steps(dt_ms, duration_ms)
+    if steps is None:
+        return None
+    traces = float(n_neurons) * steps * recorded * 8.0
+    table = float(columns) * steps * 8.0
+    parts = [f"{name} {format_bytes(b)}" for name, b in (("recorded traces", traces), ("input table", table),
+                                                         ("other", extra_bytes)) if b > 0]
+    check_work(what=f"{what} (dt {float(dt_ms):g} ms, {float(duration_ms):g} ms)", n_neurons=n_neurons,
+               n_steps=steps, bytes_estimate=traces + table + float(extra_bytes), bytes_detail=", ".join(parts))
+    return steps
 
 
 def check_file_size(path, *, what: str = "file") -> int:
@@ -168,9 +203,9 @@ def npz_members(path) -> dict:
     return out
 
 
-def load_npz(path, *, what: str = "file") -> dict:
-    """The arrays of an ``.npz`` file, after checking the file's size and each member's declared size
-    against the limits (a small file may declare a huge array); pickles refused."""
+def check_npz(path, *, what: str = "file") -> dict:
+    """:func:`npz_members` of ``path`` after its file size is checked, with the declared sizes of its
+    arrays checked against the memory limit; nothing is loaded."""
     check_file_size(path, what=what)
     members = npz_members(path)
     total = sum(nbytes for _, _, nbytes in members.values())
@@ -181,5 +216,12 @@ def load_npz(path, *, what: str = "file") -> dict:
             f"{what} {os.fspath(path)} declares {format_bytes(total)} of arrays (member {big!r}: shape "
             f"{members[big][0]}), over the memory limit of {format_bytes(lim)} (raise it with --max-memory or "
             f"IZH_BRIAN_MAX_BYTES)")
+    return members
+
+
+def load_npz(path, *, what: str = "file") -> dict:
+    """The arrays of an ``.npz`` file, after checking the file's size and each member's declared size
+    against the limits (a small file may declare a huge array); pickles refused."""
+    check_npz(path, what=what)
     with np.load(path, allow_pickle=False) as data:
         return {k: np.asarray(data[k]) for k in data.files}

@@ -24,6 +24,7 @@ from fractions import Fraction
 import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, ms, mV
 
+from izh_brian.limits import check_work, format_bytes
 from izh_brian.model.neurons import _as_ms, make_neurons
 from izh_brian.model.schemes import NEST_SCHEMES, get_scheme
 from izh_brian.presets import Preset, get_preset, with_overrides
@@ -193,6 +194,34 @@ def _ms(x):
     return _as_ms(x, "dt")
 
 
+#: Start values allowed (|V0| in mV, |u0| in mV/ms): v above about 1e154 mV overflows in its first step.
+START_LIMIT = 1e3
+
+
+def _check_before_run(prepared) -> None:
+    """Refuse, before anything is built, start values out of :data:`START_LIMIT` and a run over the
+    resource limits (:mod:`izh_brian.limits`): neurons x ticks of each group, and the bytes of the
+    recorded v and u (neurons x recorded ticks x 2 x 8), the input table and the results' copies."""
+    for p in prepared:
+        for key, value in (("V0", p.V0), ("u0", p.initial_u)):
+            if not abs(value) <= START_LIMIT:
+                raise ValueError(f"{key} = {value:g} of {p.name!r} is out of the allowed range "
+                                 f"[{-START_LIMIT:g}, {START_LIMIT:g}] ({'mV' if key == 'V0' else 'mV/ms'})")
+    work = traces = other = 0.0
+    for tick, members in _tick_groups([p.dt for p in prepared]).items():
+        steps = [n_steps(prepared[i].dt, prepared[i].duration) for i in members]
+        n_ticks = max(n * int(round(prepared[i].dt / tick)) for n, i in zip(steps, members))
+        work += float(len(members)) * n_ticks
+        traces += float(len(members)) * n_ticks * 2 * 8
+        other += float(len(members)) * max(steps) * 8 * 5  # input table, and t, v, u, I of the results
+    names = ", ".join(p.name for p in prepared[:3]) + (f" and {len(prepared) - 3} more" if len(prepared) > 3 else "")
+    dts = sorted({p.dt for p in prepared})
+    check_work(what=f"simulate {names} (dt {', '.join(f'{d:g}' for d in dts)} ms, "
+                    f"{max(p.duration for p in prepared):g} ms)", n_neurons=len(prepared),
+               n_steps=work / len(prepared), bytes_estimate=traces + other,
+               bytes_detail=f"recorded v, u {format_bytes(traces)}, input table and results {format_bytes(other)}")
+
+
 def simulate(preset, *, scheme: str = "figure1", dt=None, codeobj_class=None, **overrides) -> Result:
     """Simulate one preset with its own protocol.
 
@@ -263,6 +292,7 @@ def simulate_many(presets, *, scheme: str = "figure1", dt=None, overrides=None, 
         raise ValueError("give one overrides dict per preset")
     prepared = [_prepare(p, scheme, dt, o) for p, o in zip(presets, overrides)]
     neuron = np.array([_neuron_overrides(o, scheme) for o in overrides], dtype=float).reshape(-1, 2)
+    _check_before_run(prepared)
 
     net = Network()
     handles = []

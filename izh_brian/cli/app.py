@@ -21,7 +21,7 @@ from izh_brian.cli import interop as cli_interop
 from izh_brian.cli import network as cli_network
 from izh_brian.cli import patterns as cli_patterns
 from izh_brian.cli import speed as cli_speed
-from izh_brian.cli.options import add_run_options, check_run_options
+from izh_brian.cli.options import add_limit_options, add_run_options, check_run_options, with_limit_options
 from izh_brian.cli.types import CLIError, emit_json, parse_set
 from izh_brian.plotting.neurons import save_results_figure
 from izh_brian.presets import OVERRIDABLE, PRESETS, REFERENCE_PRESETS, UnknownPresetError, get_preset, preset_names
@@ -73,6 +73,7 @@ def run_presets(args):
     return simulate_many(names, scheme=args.scheme, dt=dt, overrides=[overrides] * len(names))
 
 
+@with_limit_options
 def _cmd_run(args) -> int:
     results = run_presets(args)
     validations = None
@@ -121,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON array, one object per preset")
     p.add_argument("--plot", metavar="FILE", help="save a figure of the traces")
     p.add_argument("--validate", action="store_true", help="check each response against its firing pattern")
+    add_limit_options(p)
     p.set_defaults(func=_cmd_run)
 
     for module in SUBCOMMAND_MODULES:

@@ -21,14 +21,17 @@ budget ran out first, 2 on bad input (one line on stderr).
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import numpy as np
 
+from izh_brian.cli.options import add_limit_options, with_limit_options
 from izh_brian.cli.types import CLIError, emit_json, number, parse_set
 from izh_brian.fitting.objective import POPULATION, Target, load_target
 from izh_brian.fitting.recovery import fit_many, format_recovery_table, recovery_table
 from izh_brian.fitting.search import fit_pattern, plot_fit
+from izh_brian.limits import check_file_size, check_npz
 from izh_brian.model.equations import VARIANTS
 from izh_brian.model.schemes import SCHEMES
 from izh_brian.presets import get_preset, preset_names
@@ -55,9 +58,11 @@ def register(subparsers) -> None:
     p.add_argument("--plot", metavar="FILE", help="save target and fitted responses")
     p.add_argument("--scheduler", metavar="ADDR", help="several targets on Dask: 'local' or a scheduler address")
     p.add_argument("--workers", type=int, default=2, help="workers of the LocalCluster (default 2)")
+    add_limit_options(p)
     p.set_defaults(func=_cmd_fit)
 
 
+@with_limit_options
 def _cmd_fit(args) -> int:
 
     modes = sum([bool(args.targets), args.pattern is not None, args.recover is not None])
@@ -108,6 +113,8 @@ def _cmd_fit(args) -> int:
     init = parse_set(args.set, allowed=("V0", "u0"))
     targets = []
     for path in args.targets:
+        if os.path.isfile(path):  # sizes first: a small .npz may declare huge arrays
+            (check_npz if path.lower().endswith(".npz") else check_file_size)(path, what="target file")
         t = load_target(path, variant=args.variant or "standard")
         if args.variant is not None:
             t = replace(t, variant=args.variant)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from izh_brian.cli.options import add_limit_options, with_limit_options
 from izh_brian.cli.types import CLIError, emit_json, number
 from izh_brian.model.schemes import SCHEME_REGISTRY
-from izh_brian.network.build import SCENARIOS, NetworkTooLargeError, simulate_network
+from izh_brian.network.build import SCENARIOS, check_memory, make_spec, simulate_network
 from izh_brian.network.standalone import simulate_network_standalone
 from izh_brian.plotting.network import save_network_figure
 
@@ -36,6 +37,7 @@ def _current_rows(n, most=1000):
     return np.unique(np.linspace(0, n - 1, most).round().astype(int))
 
 
+@with_limit_options
 def _cmd_network(args) -> int:
     if args.scenario is not None and args.scenario.lower() not in {k.lower() for k in SCENARIOS}:
         raise CLIError(f"unknown scenario {args.scenario!r}; allowed: {', '.join(SCENARIOS)}")
@@ -59,30 +61,31 @@ def _cmd_network(args) -> int:
     if args.standalone:
         if args.plot:
             raise CLIError("--plot needs the recorded v, u and currents of the runtime network; drop --standalone")
+        # The sizes and limits before the program is built (the runtime network checks them in build_network).
+        check_memory(make_spec(args.scenario or "paper", exc=args.exc, inh=args.inh, dt=dt, duration_ms=duration,
+                               seed=seed, connectivity="dense", noise="brian2",
+                               **{k: v for k, v in kw.items() if k != "indegree"}))
 
         res = simulate_network_standalone(
             args.scenario or "paper", noise="table" if args.noise == "table" else "program", exc=args.exc,
             inh=args.inh, scheme=args.scheme, dt=dt, duration_ms=duration, seed=seed,
             connectivity="dense" if args.connectivity == "auto" else args.connectivity, **kw)
         return _report(res, args)
-    try:
-        res = simulate_network(
-            args.scenario or "paper",
-            exc=args.exc,
-            inh=args.inh,
-            scheme=args.scheme,
-            dt=dt,
-            duration_ms=duration,
-            seed=seed,
-            connectivity=args.connectivity,
-            noise=args.noise,
-            record_v=(0, -1) if args.plot else (),
-            record_currents=_current_rows(kw.get("ne", 800) + kw.get("ni", 200)) if args.plot else False,
-            progress="auto",
-            **kw,
-        )
-    except NetworkTooLargeError as exc:
-        raise CLIError(str(exc)) from None
+    res = simulate_network(
+        args.scenario or "paper",
+        exc=args.exc,
+        inh=args.inh,
+        scheme=args.scheme,
+        dt=dt,
+        duration_ms=duration,
+        seed=seed,
+        connectivity=args.connectivity,
+        noise=args.noise,
+        record_v=(0, -1) if args.plot else (),
+        record_currents=_current_rows(kw.get("ne", 800) + kw.get("ni", 200)) if args.plot else False,
+        progress="auto",
+        **kw,
+    )
     if args.plot:
 
         f, psd = res.spectrum()
@@ -154,4 +157,5 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--raster", action="store_true", help="include the spikes (spike_t_ms, spike_i)")
     p.add_argument("--plot", metavar="FILE", help="save a figure: raster, input currents, example neurons, spectrum")
+    add_limit_options(p)
     p.set_defaults(func=_cmd_network)

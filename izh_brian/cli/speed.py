@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from izh_brian.atlas import GRID_KEYS, parse_grid, run_atlas
+from izh_brian.cli.options import add_limit_options, with_limit_options
 from izh_brian.cli.types import CLIError, emit_json, number, parse_set
 from izh_brian.jsonutil import to_jsonable
 from izh_brian.plotting.maps import plot_class_map
@@ -48,6 +49,7 @@ def register(subparsers) -> None:
     p.add_argument("--scheduler", metavar="ADDR", help="run chunks on Dask: 'local' for a LocalCluster, or an address")
     p.add_argument("--workers", type=int, default=2, help="workers of the LocalCluster (default 2)")
     p.add_argument("--chunk-size", type=int, metavar="N", help="points per chunk (default: all in one)")
+    add_limit_options(p)
     p.set_defaults(func=_cmd_atlas)
 
 
@@ -69,6 +71,7 @@ def _cmd_bench(args) -> int:
     return 0
 
 
+@with_limit_options
 def _cmd_atlas(args) -> int:
     if not args.grid:
         raise CLIError("give at least one --grid KEY=LO:HI:N (KEY in " + ", ".join(GRID_KEYS) + ")")

@@ -112,6 +112,7 @@ from izh_brian.fitting.objective import (
     coincidence_factor,
 )
 from izh_brian.jsonutil import to_jsonable
+from izh_brian.limits import check_work, format_bytes, grid_steps
 from izh_brian.model.neurons import make_neurons
 from izh_brian.model.prefs import pref_set
 from izh_brian.model.schemes import NEST_SCHEMES, check_scheme
@@ -339,6 +340,15 @@ class FitResult:
         return to_jsonable(d)
 
 
+def _check_size(what, budget, population, steps, recorded):
+    """Refuse, before a group is built, a fit over the limits of :mod:`izh_brian.limits`: every candidate
+    runs the whole grid (budget x steps), and the group records ``recorded`` traces of every neuron."""
+    traces = float(population) * steps * recorded * 8
+    check_work(what=f"{what} ({budget} candidates x {steps:.6g} steps)", n_neurons=budget, n_steps=steps,
+               bytes_estimate=traces + 2 * 8.0 * steps,
+               bytes_detail=f"recorded traces {format_bytes(traces)}, input {format_bytes(16.0 * steps)}")
+
+
 def _check_budget(budget, population):
     try:
         budget = int(budget)
@@ -490,6 +500,7 @@ def fit(target: Target, *, scheme: str = "figure1", budget: int = 4096, seed: in
     budget = _check_budget(budget, population)
     if not (-1.0 <= float(threshold) <= 1.0):
         raise ValueError(f"threshold must be a coincidence factor in [-1, 1], got {threshold!r}")
+    _check_size(f"fit {target.name}", budget, population, len(target.I), int(target.v_mV is not None))
     t0 = time.perf_counter()
     fit_v0 = target.v0_mV is None
     keys = _keys(fit_v0)
@@ -615,6 +626,7 @@ def fit_pattern(pattern, start=None, *, scheme: str = "figure1", budget: int = 2
     p = get_preset(pattern)
     vname = validator_for(p.name)
     budget = _check_budget(budget, population)
+    _check_size(f"fit --pattern {p.name}", budget, population, grid_steps(p.dt, p.duration), 2)
     s = {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0}
     for k, v in (start or {}).items():
         if k not in s:

@@ -74,6 +74,7 @@ import brian2
 import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, Synapses, ms, mV, second, volt
 
+from izh_brian.limits import ResourceLimitError, check_work, current_limits
 from izh_brian.model.neurons import make_neurons, make_stimulus_function
 from izh_brian.model.schemes import SCHEME_REGISTRY, get_scheme
 from izh_brian.network.analysis import analyze_spikes, compute_population_rate, compute_rates, compute_spectrum
@@ -115,8 +116,9 @@ AUTO_TABLE_MAX_VALUES = 64 * 1024 * 1024
 DEFAULT_INDEGREE = 100
 
 
-class NetworkTooLargeError(MemoryError, ValueError):
-    """The network would not fit in memory; the message gives the estimate and the limit."""
+class NetworkTooLargeError(MemoryError, ResourceLimitError):
+    """The network would not fit in memory (or is over a limit of :mod:`izh_brian.limits`); the message gives
+    the estimate and the limit."""
 
 
 @dataclass(frozen=True)
@@ -359,8 +361,13 @@ def make_spec(scenario="paper", *, ne=None, ni=None, exc=None, inh=None, we=None
                              "(use connectivity='fixed_indegree')")
         indegree = n
     else:
-        indegree = DEFAULT_INDEGREE if indegree is None else _int(indegree, "indegree", 1)
-        indegree = min(indegree, n) if indegree is not None else indegree
+        if indegree is None:
+            indegree = min(DEFAULT_INDEGREE, n)
+        else:
+            indegree = _int(indegree, "indegree", 1)
+            if indegree > n:
+                raise ValueError(f"indegree must be at most the number of presynaptic neurons (ne + ni = {n}), "
+                                 f"got indegree={indegree}")
     if noise not in ("auto", "table", "brian2"):
         raise ValueError(f"unknown noise mode {noise!r}; allowed: auto, table, brian2")
     if noise == "auto":
@@ -553,14 +560,25 @@ def check_memory(spec: NetworkSpec, *, limit_bytes=None, n_record_v=0, n_record_
     The message gives the estimate, its largest parts and the limit.
     """
     est = estimate_memory(spec, n_record_v=n_record_v, n_record_currents=n_record_currents)
-    limit = memory_limit_bytes() if limit_bytes is None else int(limit_bytes)
+    try:
+        check_work(what=f"network of {spec.n} neurons over {spec.duration_ms:g} ms at dt {spec.dt_ms:g} ms",
+                   n_neurons=spec.n, n_steps=spec.n_steps)
+    except ResourceLimitError as exc:
+        raise NetworkTooLargeError(str(exc)) from None
+    how = ""
+    if limit_bytes is not None:
+        limit = int(limit_bytes)
+    else:  # the smaller of izh_brian.limits' memory limit and 80 % of the available memory
+        limit, cap = memory_limit_bytes(), int(current_limits().max_bytes)
+        if cap < limit:
+            limit, how = cap, " (raise it with --max-memory or IZH_BRIAN_MAX_BYTES)"
     if est["total"] > limit:
         parts = ", ".join(f"{k} {_gib(v)}" for k, v in est.items() if k not in ("total", "base") and v > 0)
         raise NetworkTooLargeError(
             f"network of {spec.n} neurons and {spec.n_synapses} synapses ({spec.connectivity}"
             f"{'' if spec.connectivity == 'dense' else f', in-degree {spec.indegree}'}) over "
             f"{spec.duration_ms:g} ms needs about {_gib(est['total'])} ({parts}), more than the limit of "
-            f"{_gib(limit)}; use fixed in-degree connectivity with a smaller in-degree, fewer neurons"
+            f"{_gib(limit)}{how}; use fixed in-degree connectivity with a smaller in-degree, fewer neurons"
             f"{', Brian2 noise' if spec.noise == 'table' else ''} or a shorter duration")
     est["limit"] = limit
     return est
@@ -598,7 +616,8 @@ def build_network(spec: NetworkSpec, *, record_v=(0, -1), record_currents=False,
         Record the input current (noise + synaptic, mV/ms) used in every step:
         ``True`` for all neurons, or the listed neurons.
     memory_limit : int, optional
-        Bytes; default 80 % of the available memory.
+        Bytes; default the smaller of 80 % of the available memory and the memory limit of
+        :mod:`izh_brian.limits` (``--max-memory``, ``IZH_BRIAN_MAX_BYTES``).
 
     Raises
     ------
