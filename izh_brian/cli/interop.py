@@ -33,7 +33,8 @@ import os
 from izh_brian.cli.types import CLIError, emit_json, number
 from izh_brian.interop import SIMULATORS, crosscheck
 from izh_brian.interop.jneuroml import JNeuroMLError
-from izh_brian.interop.neuroml import export_presets, plot_displays, read_model, run_model, write_outputs
+from izh_brian.interop.neuroml import (export_presets, output_paths, plot_displays, read_model, run_model,
+                                      write_outputs)
 from izh_brian.interop.neuroml_examples import EXAMPLES, copy_examples, example_path
 from izh_brian.presets import get_preset
 
@@ -47,10 +48,12 @@ def _cmd_neuroml_run(args) -> int:
         num = number(value, f"--{key[:-3]}", positive=True, unit="ms")
         kwargs[key] = num
     model = read_model(args.file)
+    folder = args.output_dir or os.path.dirname(os.path.abspath(args.file))
+    if not args.no_outputs:
+        output_paths(model, folder)  # refuse names that leave the folder before anything runs
     run = run_model(model, **kwargs)
     written = []
     if not args.no_outputs:
-        folder = args.output_dir or os.path.dirname(os.path.abspath(args.file))
         written = write_outputs(model, run, folder)
     if args.plot:
 

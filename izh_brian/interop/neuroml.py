@@ -100,6 +100,7 @@ __all__ = [
     "NeuroMLModel",
     "NeuroMLRun",
     "read_model",
+    "output_paths",
     "run_model",
     "run_file",
     "export_presets",
@@ -1178,18 +1179,42 @@ def _java_float(x: float) -> str:
     return f"{mant}E{int(exp)}"
 
 
+def output_paths(model: NeuroMLModel, folder: str, outputs=None) -> list:
+    """``[(spec, path)]`` of the Simulation's output files, each checked to lie inside ``folder``.
+
+    A model file is often someone else's: its ``fileName`` attributes must not write anywhere else. An
+    absolute name, a name with ``..`` that leaves the folder, or a name whose existing folders or file are
+    links leading out of it is refused (:class:`NeuroMLError` naming the element, the file and the line)
+    before anything runs or is written.
+    """
+    root = os.path.realpath(folder)
+    out = []
+    for spec in outputs if outputs is not None else read_outputs(model):
+        name = spec.file_name
+        what = f"<{spec.kind} id={spec.id!r}> in {spec.where}: fileName {name!r}"
+        if not name or os.path.isabs(name) or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+            raise NeuroMLError(f"{what} is not a relative file name; output files are written only inside the "
+                               f"output folder ({folder})")
+        path = os.path.join(root, name)
+        real = os.path.realpath(path)
+        if real == root or os.path.commonpath([real, root]) != root:
+            raise NeuroMLError(f"{what} leaves the output folder ({folder}); give a name inside it")
+        out.append((spec, path))
+    return out
+
+
 def write_outputs(model: NeuroMLModel, run: "NeuroMLRun", folder: str) -> list:
     """Write the Simulation's OutputFiles and EventOutputFiles as jNeuroML does, under ``folder``.
 
     OutputFile: one row per step from t = 0, ``time<TAB>value<TAB>...<TAB>`` in SI units.
     EventOutputFile: one line per spike, ``time<TAB>id`` (TIME_ID) or ``id<TAB>time`` (ID_TIME), seconds,
-    in time order. Returns the paths written.
+    in time order. Every name is checked (:func:`output_paths`) before the first file is written.
+    Returns the paths written.
     """
     written = []
     outs = getattr(run, "outputs", None) or read_outputs(model)
     dt_s = run.dt_s
-    for spec in outs:
-        path = os.path.join(folder, spec.file_name)
+    for spec, path in output_paths(model, folder, outs):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         if spec.kind == "OutputFile":
             cols = [run.traces[(pop, idx, var)] for _cid, pop, idx, var in spec.columns]
@@ -1288,6 +1313,7 @@ def run_lems_spikes(lems_path, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict:
     with open(lems_path, encoding="utf-8") as fh:
         text = fh.read()
     with tempfile.TemporaryDirectory(prefix="izh_jnml_") as tmp:
+        output_paths(model, tmp)  # jnml writes the model's own output files: only inside tmp
         events = os.path.join(tmp, "izh_spikes.dat")
         # populationList populations are addressed as pop/i/component, the others as pop[i].
         def path(pid, i):
