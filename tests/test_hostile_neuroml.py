@@ -10,7 +10,6 @@ one line naming the element, the file and the line, before anything runs, and no
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
