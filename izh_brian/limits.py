@@ -199,7 +199,7 @@ def npz_members(path) -> dict:
                     n *= int(s)
                 out[name] = (tuple(int(s) for s in shape), dtype, n * dtype.itemsize)
     except zipfile.BadZipFile:
-        raise ValueError(f"{os.fspath(path)} is not an .npz file (not a zip archive)") from None
+        raise ValueError(f"{os.fspath(path)} is not a readable .npz file (not a zip archive)") from None
     return out
 
 
