@@ -31,16 +31,22 @@ install: $(STAMP)
 report: $(STAMP)
 	$(PY) -m izh_brian.cli report --out report/build
 
-# The whole suite: ruff, the docstrings' examples, the unit tests and every lesson and solution under nbval
-# (--dist loadfile keeps each notebook's cells in one kernel).
+# The whole suite, in steps that print their time: ruff, the docstrings' examples, the tests in tests/
+# (the NeuroML/LEMS engine's under the `lems` marker: `pytest -m lems` runs them alone) and every lesson and
+# solution under nbval (--dist loadfile keeps each notebook's cells in one kernel). The 25 slowest tests of
+# each step are listed at its end.
 test: $(STAMP)
-	$(PY) -m ruff check izh_brian tests benchmarks
-	$(PY) -m pytest -q -n 2 --doctest-modules izh_brian
-	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
+	@echo "== ruff"; $(PY) -m ruff check izh_brian tests benchmarks
+	@echo "== doctests"; $(PY) -m pytest -q -n 2 --doctest-modules izh_brian
+	@echo "== tests/"; s=$$(date +%s); rc=0; $(PY) -m pytest -n 2 --dist loadfile --durations=25 tests || rc=$$?; \
+	  echo "== tests/ took $$(( $$(date +%s) - s )) s"; exit $$rc
+	@echo "== lessons (nbval)"; s=$$(date +%s); rc=0; $(PY) -m pytest -n 2 --dist loadfile --nbval-lax --durations=25 notebooks || rc=$$?; \
+	  echo "== lessons took $$(( $$(date +%s) - s )) s"; exit $$rc
 
-# The core tests only (exactness of the 28 protocols, the command line): the second stack in CI.
+# The older stack in CI: the 28 protocols to the step, the command line, and one run of every command and
+# public function (tests/test_smoke.py).
 test-core: $(STAMP)
-	$(PY) -m pytest -n 2 tests/test_core.py tests/test_cli.py
+	$(PY) -m pytest -n 2 --durations=25 tests/test_core.py tests/test_cli.py tests/test_smoke.py
 
 # Opens the lessons in JupyterLab (notebooks/00_write_the_model.ipynb first).
 lab: $(STAMP)

@@ -21,3 +21,11 @@ def _reset_brian2():
     yield
     brian2.start_scope()
     brian2.defaultclock.dt = 0.1 * brian2.ms
+
+
+def pytest_collection_modifyitems(items):
+    """The NeuroML/LEMS engine's tests carry the ``lems`` marker (``pytest -m lems`` runs them alone)."""
+    for item in items:
+        name = os.path.basename(str(item.fspath))
+        if name.startswith("test_neuroml") or name == "test_hostile_neuroml.py":
+            item.add_marker(pytest.mark.lems)

@@ -77,7 +77,7 @@ def test_long_runs_equal_izhikevich_cpp_to_the_step(scheme, consistent):
 
 def test_v_min_applies_on_a_neurons_own_steps_only():
     """With v_min = c + 1 the 25 standard presets give the same spikes in one simulate_many call (one
-    group on the common tick, each neuron stepping every few ticks) as in one call per dt: NEST clamps
+    group on the common tick, each neuron stepping every few ticks) as as in one call per dt (each neuron stepping on every tick of its group): NEST clamps
     only in the neuron's own update, after a reset v stays at c until the next step."""
     from izh_brian.presets import REFERENCE_PRESETS
 
@@ -86,10 +86,11 @@ def test_v_min_applies_on_a_neurons_own_steps_only():
     together = simulate_many(names, scheme="nest", overrides=ov)
     assert len({r.dt_ms for r in together}) > 1 and len({r.extra["group"] for r in together}) == 1
     differ = []
-    for r, o in zip(together, ov):
-        alone = simulate_many([r.name], scheme="nest", overrides=[o])[0]
-        if not np.array_equal(r.spike_steps, alone.spike_steps):
-            differ.append(r.name)
+    for dt in sorted({r.dt_ms for r in together}):  # one call per dt: every neuron steps on every tick
+        mine = [i for i, r in enumerate(together) if r.dt_ms == dt]
+        alone = simulate_many([names[i] for i in mine], scheme="nest", overrides=[ov[i] for i in mine])
+        assert len({r.extra["group"] for r in alone}) == 1
+        differ += [names[i] for i, r in zip(mine, alone) if not np.array_equal(together[i].spike_steps, r.spike_steps)]
     assert not differ, differ
 
 

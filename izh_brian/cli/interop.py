@@ -73,6 +73,11 @@ def _cmd_neuroml_run(args) -> int:
 
 def _cmd_neuroml_export(args) -> int:
     names = [get_preset(n).name for n in args.names]
+    if os.path.isdir(args.output):
+        raise CLIError(f"-o {args.output} is a folder: give the LEMS file to write, e.g. -o {os.path.join(args.output, 'sim.xml')}")
+    folder = os.path.dirname(os.path.abspath(args.output))
+    if not os.path.isdir(folder):
+        raise CLIError(f"-o {args.output}: the folder {folder} does not exist")
     lems, nml = export_presets(names, args.output)
     print(f"wrote {lems} (LEMS simulation) and {nml} (NeuroML2 model) for {len(names)} preset(s); "
           f"run with: izh-brian neuroml run {lems}")
