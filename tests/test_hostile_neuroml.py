@@ -80,3 +80,69 @@ def test_names_inside_the_folder_still_resolve_there(tmp_path):
     root = os.path.realpath(tmp_path / "model")
     assert paths["OutputFile"] == os.path.join(root, "out", "v.dat")
     assert paths["EventOutputFile"] == os.path.join(root, "net_synapses.spikes")
+
+
+EMPTY_NML = '<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="other"></neuroml>\n'
+
+
+def _with_include(tmp_path, name: str):
+    """A copy of the example in tmp_path/model/ that also includes ``name``; tmp_path/secret.nml and
+    tmp_path/elsewhere/secret.nml exist outside the model's folder (valid NeuroML, so reading them succeeds)."""
+    (tmp_path / "secret.nml").write_text(EMPTY_NML)
+    (tmp_path / "elsewhere").mkdir(exist_ok=True)
+    (tmp_path / "elsewhere" / "secret.nml").write_text(EMPTY_NML)
+    path = _hostile(tmp_path, "OutputFile", FIELDS["OutputFile"])
+    text = path.read_text(encoding="utf-8").replace('<Include file="Cells.xml"/>',
+                                                    f'<Include file="Cells.xml"/>\n    <Include file="{name}"/>')
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["../secret.nml", "ABSOLUTE", "escape/secret.nml"])
+def test_includes_that_leave_the_models_folder_are_refused(tmp_path, name):
+    """An <Include> is read only from the model's folder and below: a name with .., an absolute name and a
+    name through a link leading out are refused in one line naming the element, the file and the line (the
+    old reader read each of these files)."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", tmp_path / "model" / "escape")
+    if name == "ABSOLUTE":
+        name = str(tmp_path / "secret.nml")
+    with pytest.raises(NeuroMLError) as err:
+        read_model(_with_include(tmp_path, name))
+    msg = str(err.value)
+    assert "<Include>" in msg and repr(name) in msg and "line" in msg and "\n" not in msg
+    assert "model's folder" in msg
+
+
+def test_includes_below_the_models_folder_are_read(tmp_path):
+    """A relative include in a sub-folder of the model's folder is allowed (its cells are read)."""
+    (tmp_path / "model" / "cells").mkdir(parents=True)
+    (tmp_path / "model" / "cells" / "more.nml").write_text(
+        '<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="more">\n'
+        '  <izhikevichCell id="extra" v0="-70mV" thresh="30mV" a="0.02" b="0.2" c="-65" d="6"/>\n</neuroml>\n')
+    model = read_model(_with_include(tmp_path, "cells/more.nml"))
+    assert "extra" in model.cells
+
+
+def test_a_target_naming_a_missing_simulation_is_refused(tmp_path):
+    """jLEMS runs the component the <Target> names; naming one that is not the model's Simulation is an
+    error that names the component and the Simulation's id (the old reader ran the Simulation anyway)."""
+    path = _hostile(tmp_path, "OutputFile", FIELDS["OutputFile"])
+    path.write_text(path.read_text(encoding="utf-8").replace('<Target component="sim_syn"/>',
+                                                             '<Target component="no_such_sim"/>'))
+    with pytest.raises(NeuroMLError) as err:
+        read_model(path)
+    msg = str(err.value)
+    assert "'no_such_sim'" in msg and "'sim_syn'" in msg and "line 6" in msg
+
+
+def test_export_to_a_folder_or_a_missing_folder_is_one_line(tmp_path):
+    """`neuroml export -o DIR` (a folder, not a file) and -o into a folder that does not exist: exit 2, one
+    line saying what to give (it was an IsADirectoryError traceback)."""
+    for target, needle in ((tmp_path, "is a folder"), (tmp_path / "nope" / "x.xml", "does not exist")):
+        proc = subprocess.run([sys.executable, "-m", "izh_brian.cli", "neuroml", "export", "tonic_spiking",
+                               "-o", str(target)], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert os.listdir(tmp_path) == []

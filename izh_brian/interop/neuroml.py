@@ -378,6 +378,9 @@ class NeuroMLModel:
     dt_ms: float | None = None
     dt_s: float | None = None
     target: str | None = None
+    #: the Simulation's id and the component a LEMS ``<Target>`` names (with where it stands)
+    simulation_id: str | None = None
+    run_target: tuple | None = None
 
 
 @dataclass
@@ -463,12 +466,27 @@ def read_model(path) -> NeuroMLModel:
     """
     path = os.fspath(path)
     model = NeuroMLModel(path=path)
-    _read_into(model, path, seen=set())
+    _read_into(model, path, seen=set(), top=os.path.dirname(os.path.realpath(path)))
     _check_references(model)
     return model
 
 
-def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
+def _include_path(elem, tag: str, name: str, base: str, root: str) -> str:
+    """The path of an included file, refused unless it lies inside ``root`` (the folder of the file the user
+    named): a model file is often someone else's, and an include must not read the rest of the machine."""
+    what = f"<{tag}> in {_where(elem)}: included file {name!r}"
+    if os.path.isabs(name) or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        raise NeuroMLError(f"{what} is not a relative file name; includes are read only from the model's folder "
+                           f"({root}) and below")
+    inc = os.path.join(base, name)
+    real = os.path.realpath(inc)
+    if os.path.commonpath([real, root]) != root:
+        raise NeuroMLError(f"{what} leaves the model's folder ({root}); includes are read only from there "
+                           f"and below")
+    return inc
+
+
+def _read_into(model: NeuroMLModel, path: str, seen: set, top: str) -> None:
     real = os.path.realpath(path)
     if real in seen:
         return
@@ -487,11 +505,11 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             name = _require(elem, "file" if tag == "Include" else "href")
             if os.path.basename(name) in CORE_INCLUDES and not os.path.exists(os.path.join(base, name)):
                 continue
-            inc = os.path.join(base, name)
+            inc = _include_path(elem, tag, name, base, top)
             if not os.path.exists(inc):
                 raise NeuroMLError(f"<{tag}> in {_where(elem)}: included file {name!r} not found "
                                    f"(looked for {inc})")
-            _read_into(model, inc, seen)
+            _read_into(model, inc, seen, top)
         elif tag == "ComponentType":
             model.component_types[_require(elem, "name")] = _where(elem)
         elif tag in _CELLS:
@@ -566,6 +584,7 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             model.dt_ms = _quantity(elem, "step", "time")
             model.dt_s = _quantity(elem, "step", "time", si=True)
             model.target = _require(elem, "target")
+            model.simulation_id = elem.get("id")
             model.simulation = elem
             if not (model.dt_ms > 0) or not (model.duration_ms >= model.dt_ms):
                 raise NeuroMLError(f"<Simulation> in {_where(elem)}: need step > 0 and length >= step, "
@@ -573,6 +592,8 @@ def _read_into(model: NeuroMLModel, path: str, seen: set) -> None:
             for child in elem:
                 if isinstance(child.tag, str) and _tag(child) not in _IGNORED:
                     raise _unsupported(child, elem)
+        elif tag == "Target":
+            model.run_target = (_require(elem, "component"), _where(elem))
         elif tag in _IGNORED:
             continue
         else:
@@ -767,6 +788,11 @@ def _parse_target(elem, target):
 
 
 def _check_references(model: NeuroMLModel) -> None:
+    if model.run_target is not None:
+        comp, where = model.run_target
+        if comp != model.simulation_id:
+            sim = f"the Simulation is {model.simulation_id!r}" if model.simulation_id else "the model has no Simulation"
+            raise NeuroMLError(f"<Target> in {where}: component {comp!r} is not a Simulation of this model ({sim})")
     for pop in model.populations.values():
         if pop.component not in model.cells:
             raise NeuroMLError(f"<population> in {pop.where}: component {pop.component!r} is not a cell of this "
