@@ -146,3 +146,25 @@ def test_export_to_a_folder_or_a_missing_folder_is_one_line(tmp_path):
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
         assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert os.listdir(tmp_path) == []
+
+
+def test_existing_outputs_beside_the_file_are_kept_without_force(tmp_path):
+    """Beside FILE (a folder the user did not name) an output file that exists is not overwritten: exit 2,
+    one line naming it and --force; with --force, or in a folder given by --output-dir, the run writes."""
+    model = _hostile(tmp_path, "OutputFile", FIELDS["OutputFile"])
+    mine = tmp_path / "model" / FIELDS["OutputFile"]
+    mine.write_text("the user's data\n")
+    base = [sys.executable, "-m", "izh_brian.cli", "neuroml", "run", str(model), "--duration", "5"]
+    proc = subprocess.run(base, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "--force" in proc.stderr and FIELDS["OutputFile"] in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert mine.read_text() == "the user's data\n"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / FIELDS["OutputFile"]).write_text("old run\n")
+    for extra in (["--output-dir", str(out)], ["--force"]):
+        proc = subprocess.run(base + extra, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    assert (out / FIELDS["OutputFile"]).read_text() != "old run\n"
+    assert mine.read_text() != "the user's data\n"  # --force overwrote it, as asked

@@ -1,12 +1,13 @@
 """``izh-brian neuroml run|export|examples`` and ``izh-brian crosscheck``: NeuroML/LEMS files, NEST and jNeuroML.
 
-``neuroml run FILE [--json] [--duration MS] [--dt MS] [--output-dir DIR | --no-outputs] [--plot PNG]``
+``neuroml run FILE [--json] [--duration MS] [--dt MS] [--output-dir DIR | --no-outputs] [--force] [--plot PNG]``
     Read a NeuroML2 or LEMS file (populations, inputs, projections, cells of
     any point-cell ComponentType) and run it in Brian2 as jNeuroML does
     (``--duration``/``--dt`` override or supply the Simulation). The file's
     ``OutputFile`` s and ``EventOutputFile`` s are written as jnml writes
     them (same names, columns, SI units), beside FILE unless ``--output-dir``
-    or ``--no-outputs``; ``--plot`` draws its ``Display`` s. ``--json`` prints
+    or ``--no-outputs``; files that exist beside FILE are overwritten only
+    with ``--force``; ``--plot`` draws its ``Display`` s. ``--json`` prints
     ``{"duration_ms", "dt_ms", "populations": {POP_ID: {"size": n, "spike_times_ms": [[...] per cell]}}}``.
 ``neuroml export NAME [NAME ...] -o FILE``
     Write presets as a LEMS simulation FILE plus the NeuroML2 document it
@@ -50,7 +51,13 @@ def _cmd_neuroml_run(args) -> int:
     model = read_model(args.file)
     folder = args.output_dir or os.path.dirname(os.path.abspath(args.file))
     if not args.no_outputs:
-        output_paths(model, folder)  # refuse names that leave the folder before anything runs
+        paths = output_paths(model, folder)  # refuse names that leave the folder before anything runs
+        existing = [p for _spec, p in paths if os.path.lexists(p)]
+        # Beside FILE (a folder the user did not name) a file from elsewhere is never overwritten silently.
+        if existing and not (args.force or args.output_dir):
+            more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+            raise CLIError(f"{existing[0]}{more} already exist(s); add --force to overwrite, --output-dir DIR to "
+                           f"write elsewhere, or --no-outputs")
     run = run_model(model, **kwargs)
     written = []
     if not args.no_outputs:
@@ -151,6 +158,9 @@ def register(sub) -> None:
     r.add_argument("--dt", metavar="MS", help="time step (default: the file's Simulation step)")
     r.add_argument("--output-dir", metavar="DIR",
                    help="where the file's OutputFiles and EventOutputFiles go (default: beside FILE, as jnml)")
+    r.add_argument("--force", action="store_true",
+                   help="overwrite output files that exist beside FILE (in a folder given by --output-dir they "
+                        "are overwritten: that folder is yours)")
     r.add_argument("--no-outputs", action="store_true", help="do not write the file's output files")
     r.add_argument("--plot", metavar="PNG", help="draw the Simulation's Displays (cell state variables) to PNG")
     r.set_defaults(func=_cmd_neuroml_run)

@@ -87,6 +87,7 @@ import numpy as np
 
 from izh_brian.interop.jneuroml import DEFAULT_TIMEOUT_S, JNeuroMLError, run_jneuroml
 from izh_brian.interop.lems_brian import LEMSTypeError, load_lems, run_network
+from izh_brian.limits import check_file_size, check_work, grid_steps
 from izh_brian.model.equations import VARIANTS
 from izh_brian.presets import get_preset
 from izh_brian.stimuli import n_steps, time_grid_ms
@@ -241,6 +242,7 @@ def _parse_xml(path: str):
                            "pip install defusedxml (or izh_brian[neuroml])") from None
 
     try:
+        check_file_size(path, what="NeuroML/LEMS file")  # before reading: a model file is often someone else's
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
@@ -843,6 +845,20 @@ def _check_references(model: NeuroMLModel) -> None:
 
 # ----------------------------------------------------------------------------- running
 
+def _check_run_size(model: NeuroMLModel, dt: float, T: float) -> None:
+    """Refuse, before Brian2 builds anything, a run past :mod:`izh_brian.limits`: cells x steps, and the
+    state arrays plus the traces the outputs and displays record (8 bytes a value)."""
+    steps = grid_steps(dt, T)
+    if steps is None:
+        return  # the Simulation's own check names a bad step or length
+    n = float(sum(pop.size for pop in model.populations.values()))
+    columns = 0
+    if model.simulation is not None:
+        columns = sum(1 for e in model.simulation.iter() if isinstance(e.tag, str) and _tag(e) in ("OutputColumn", "Line"))
+    check_work(what=f"{model.path}", n_neurons=n, n_steps=steps, bytes_estimate=8.0 * (32 * n + columns * steps),
+               bytes_detail=f"{n:.6g} cells' state and {columns} recorded columns x {steps:.6g} steps")
+
+
 def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_class=None, record=None) -> NeuroMLRun:
     """Simulate a model read by :func:`read_model` with Brian2, as jNeuroML integrates it.
 
@@ -870,6 +886,7 @@ def run_model(model: NeuroMLModel, *, duration_ms=None, dt_ms=None, codeobj_clas
         raise NeuroMLError(f"{model.path}: no <Simulation> with length and step; give duration_ms and dt_ms")
     if not model.populations:
         raise NeuroMLError(f"{model.path}: no <population> to simulate")
+    _check_run_size(model, dt, T)
     # jLEMS keeps time in seconds as a running sum of the step, so an input
     # edge that falls on the grid switches on the step that sum decides.
     dt_s = model.dt_s if (dt_ms is None and model.dt_s is not None) else dt * 1e-3
