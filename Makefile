@@ -12,7 +12,7 @@ PYTHON ?= $(shell sh tools/find-python)
 # nest-simulator publishes Linux wheels only: the nest extra installs nothing elsewhere (a marker in setup.cfg).
 EXTRAS ?= test,notebooks,report,nest,neuroml,dask
 
-.PHONY: install report test test-core lab bench bench-neuroml clean which-python
+.PHONY: install report test test-core lab lessons bench bench-neuroml clean which-python
 
 which-python:
 	@echo "izh_brian: using $(PYTHON) ($$($(PYTHON) --version 2>&1)); override with PYTHON=..."
@@ -47,6 +47,11 @@ test: $(STAMP)
 # public function (tests/test_smoke.py).
 test-core: $(STAMP)
 	$(PY) -m pytest -n 2 --durations=25 tests/test_core.py tests/test_cli.py tests/test_smoke.py
+
+# Regenerates notebooks/ (the students' lessons) and notebooks/solutions/ from the one source of each lesson,
+# izh_brian/course/lessons/NN_name.ipynb (nbgrader's format); edit the sources, never the generated notebooks.
+lessons: $(STAMP)
+	$(PY) -m izh_brian.course.lessons
 
 # Opens the lessons in JupyterLab (notebooks/00_write_the_model.ipynb first).
 lab: $(STAMP)

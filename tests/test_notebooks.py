@@ -1,5 +1,12 @@
 """The lessons in ``notebooks/``: their shape, and that every exercise check can fail and pass.
 
+Both notebooks of a lesson, ``notebooks/NN_name.ipynb`` (the student's) and
+``notebooks/solutions/NN_name.ipynb``, are generated from its one source,
+``izh_brian/course/lessons/NN_name.ipynb`` (nbgrader's format), by ``make lessons``
+(``python -m izh_brian.course.lessons``); edit the source, never the notebooks.
+``tests/test_lesson_sources.py`` checks the sources and that the committed
+notebooks are what they generate; the tests here check the generated notebooks.
+
 The lessons are executed top to bottom by nbval, inside ``make test``
 (``pytest --nbval-lax tests notebooks``): an error in any cell of a lesson or of
 its solution fails the build. The last cell of each is marked

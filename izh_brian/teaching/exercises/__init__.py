@@ -9,6 +9,9 @@ Each check records its outcome on the lesson's scoreboard; the last cell of a
 lesson calls :func:`summary`, whose line (``lesson 02: 3 of 3 exercises
 pass``) nbval compares with the line stored in the notebook: the unsolved
 lesson must show ``0 of N``, its solution in ``notebooks/solutions/`` ``N of N``.
+``N`` counts every exercise of the lesson, run or not: a check defined with
+:func:`checker` registers its exercise when the lesson module is imported, and a
+module whose checks call :func:`guarded` names its exercises with :func:`register`.
 (No doctest here: Brian2's doctest collector cannot name objects of a package's ``__init__``;
 ``tests/test_exercises_common.py`` shows the same.)
 """
@@ -22,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Quantity, SpikeMonitor, ms, mV
 
-__all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "NotYet",
+__all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "register", "exercises_of",
+           "NotYet",
            "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of", "as_seed"]
 
 #: What a check says while the answer is still the placeholder.
@@ -31,17 +35,25 @@ PLACEHOLDER_HINT = "replace the ... in the answer cell above with your answer"
 # lesson -> {exercise -> passed}; only the lessons' own checks write here.
 _SCOREBOARD: dict[str, dict[str, bool]] = {}
 
+# lesson -> its exercises ("1", "2", ...), filled when the lesson's checks are defined (checker, register).
+_EXERCISES: dict[str, set[str]] = {}
+
 
 @dataclass(frozen=True)
 class Feedback:
-    """The outcome of one exercise check: ``ok`` and one line saying why."""
+    """The outcome of one exercise check: ``ok``, one line saying why, and the ``points`` it earns
+    (``max_points`` when ok, else 0; one point unless the check says otherwise)."""
 
     ok: bool
     message: str
     lesson: str = ""
     exercise: str = ""
+    points: float | None = None
+    max_points: float = 1.0
 
     def __post_init__(self):
+        if self.points is None:
+            object.__setattr__(self, "points", float(self.max_points) if self.ok else 0.0)
         if self.lesson:
             _SCOREBOARD.setdefault(self.lesson, {})[self.exercise] = bool(self.ok)
 
@@ -72,11 +84,24 @@ def feedback(ok: bool, message: str, lesson: str, exercise: str) -> Feedback:
     return Feedback(bool(ok), message, lesson, str(exercise))
 
 
+def register(lesson: str, *exercises) -> None:
+    """Name the exercises of ``lesson`` (``register("05", 1, 2, 3)``), so :func:`summary` counts them
+    before their checks run; :func:`checker` does this for the check it decorates."""
+    _EXERCISES.setdefault(str(lesson), set()).update(str(e) for e in exercises)
+
+
+def exercises_of(lesson: str) -> list[str]:
+    """The exercises of ``lesson`` known so far: those registered and those whose check has run."""
+    known = _EXERCISES.get(lesson, set()) | set(_SCOREBOARD.get(lesson, {}))
+    return sorted(known, key=lambda e: (len(e), e))
+
+
 def summary(lesson: str) -> None:
-    """Print ``lesson L: K of N exercises pass`` for the checks run so far (returns None,
-    so a cell ending in ``summary(...)`` shows that one line only)."""
+    """Print ``lesson L: K of N exercises pass``: K the exercises whose last check passed, N every exercise
+    of the lesson (registered when its module was imported, or checked since). Returns None, so a cell
+    ending in ``summary(...)`` shows that one line only."""
     board = _SCOREBOARD.get(lesson, {})
-    print(f"lesson {lesson}: {sum(board.values())} of {len(board)} exercises pass")
+    print(f"lesson {lesson}: {sum(board.values())} of {len(exercises_of(lesson))} exercises pass")
 
 
 def reset(lesson: str | None = None) -> None:
@@ -104,6 +129,8 @@ def checker(lesson: str, exercise) -> callable:
     :class:`NotYet` gives its message; any other error (a wrong type deep inside a
     simulation, a Brian2 error from a student's string) gives a NOT YET naming it.
     """
+
+    register(lesson, exercise)
 
     def wrap(fn):
         @functools.wraps(fn)

@@ -27,7 +27,7 @@ from izh_brian import get_preset
 from izh_brian.analysis.tolerances import TOL
 from izh_brian.analysis.validators import validate
 from izh_brian.simulation import simulate
-from izh_brian.teaching.exercises import Feedback, guarded
+from izh_brian.teaching.exercises import Feedback, guarded, register
 from izh_brian.teaching.exercises import NotYet as _Bad
 from izh_brian.teaching.exercises import as_number as _number
 
@@ -35,6 +35,7 @@ __all__ = ["LATENCY_DTS", "SCHEMES", "SCHEME_PATTERN", "check_1", "check_2", "ch
            "pulse_samples", "latency_ms", "schemes_keeping"]
 
 LESSON = "05"
+register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: The steps compared in exercises 1 and 2 (ms): figure1.m's 0.2 ms for panel I, and 0.1 ms.
 LATENCY_DTS = (0.2, 0.1)

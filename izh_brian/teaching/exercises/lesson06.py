@@ -26,7 +26,7 @@ from izh_brian import simulate_many
 from izh_brian.analysis.phaseplane import step_preset
 from izh_brian.analysis.validators import validate
 from izh_brian.simulation import simulate
-from izh_brian.teaching.exercises import Feedback, guarded
+from izh_brian.teaching.exercises import Feedback, guarded, register
 from izh_brian.teaching.exercises import NotYet as _Bad
 from izh_brian.teaching.exercises import as_number as _number
 
@@ -34,6 +34,7 @@ __all__ = ["A_GRID", "I_GRID", "RHEOBASE_NEURON", "check_1", "check_2", "check_3
            "rheobase"]
 
 LESSON = "06"
+register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: Exercise 2's grid of a (the explorer's slider moves in steps of 0.005; this grid in 0.01).
 A_GRID = tuple(round(0.02 + 0.01 * k, 2) for k in range(9))

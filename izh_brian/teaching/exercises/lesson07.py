@@ -26,7 +26,7 @@ import numpy as np
 
 from izh_brian.network.analysis import GAMMA_BAND_HZ
 from izh_brian.network.build import draw_network, make_spec, simulate_network
-from izh_brian.teaching.exercises import Feedback, guarded
+from izh_brian.teaching.exercises import Feedback, guarded, register
 from izh_brian.teaching.exercises import NotYet as _Bad
 from izh_brian.teaching.exercises import as_number as _number
 
@@ -34,6 +34,7 @@ __all__ = ["NETWORK", "FRACTION_NETWORK", "GAMMA_SEEDS", "WEIGHT_RANGE", "check_
            "busiest_step", "synaptic_input", "total_input", "peak_frequencies"]
 
 LESSON = "07"
+register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: The network of the lesson (arguments of :func:`izh_brian.network.build.simulate_network`).
 NETWORK = {"scenario": "paper", "seed": 1, "duration_ms": 1000.0}

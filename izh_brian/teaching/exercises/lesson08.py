@@ -33,7 +33,7 @@ from izh_brian.interop.nest import NEST_SCHEME_FLAGS
 from izh_brian.model.equations import VARIANTS
 from izh_brian.model.schemes import SCHEMES
 from izh_brian.simulation import simulate
-from izh_brian.teaching.exercises import Feedback, guarded
+from izh_brian.teaching.exercises import Feedback, guarded, register
 from izh_brian.teaching.exercises import NotYet as _Bad
 from izh_brian.teaching.exercises import as_number as _number
 
@@ -41,6 +41,7 @@ __all__ = ["CURRENT_PA", "C_2007_PF", "B_2007", "NEST_PATTERN", "check_1", "chec
            "converted_currents", "form_2007", "nest_prediction"]
 
 LESSON = "08"
+register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: Exercise 1's current (pA).
 CURRENT_PA = 14.0
