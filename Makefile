@@ -10,7 +10,7 @@ STAMP := $(VENV)/.izh_brian-installed
 PYTHON ?= $(shell sh tools/find-python)
 
 # nest-simulator publishes Linux wheels only: the nest extra installs nothing elsewhere (a marker in setup.cfg).
-EXTRAS ?= test,notebooks,report,nest,neuroml,dask
+EXTRAS ?= test,notebooks,report,nest,neuroml,dask,course
 
 .PHONY: install report test test-core lab lessons bench bench-neuroml clean which-python
 

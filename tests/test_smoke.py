@@ -159,3 +159,35 @@ def test_report(tmp_path, capsys):
     pdf = tmp_path / "rep" / "izh_brian_report.pdf"
     assert pdf.exists() and pdf.stat().st_size > 50_000
     assert len(list((tmp_path / "rep").rglob("*.png"))) >= 5
+
+
+def test_course_new_and_grade(tmp_path, capsys):
+    """A class of two (lesson 03: each student's own mystery neuron as data), and a folder of spike files
+    graded against tonic spiking: the right train passes, one in seconds is refused with its reason."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nst01\nst02\n")
+    assert cli(capsys, "course", "new", str(roster), "--lessons", "03", "--out", str(tmp_path / "c"))[0] == 0
+    assert (tmp_path / "c" / "students" / "st02" / "mystery_03.npz").is_file()
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    right = izh_brian.simulate("tonic_spiking").spike_times_ms
+    np.savetxt(subs / "ana.csv", right)
+    np.savetxt(subs / "ben.csv", right / 1000.0)
+    code, out, _ = cli(capsys, "grade", str(subs), "--pattern", "tonic_spiking", "--out", str(tmp_path / "g"))
+    assert code == 1 and "ana: 1/1" in out and "ben: not graded" in out and "seconds" in out
+    assert (tmp_path / "g" / "gradebook.csv").read_text().count("\n") == 3
+
+
+def test_grade_runs_a_notebook_in_a_fresh_kernel(tmp_path, capsys):
+    """A two-cell notebook for lesson 09: exercise 1 answered wrong (0 points, the check's reason), 2 and 3
+    not tried (rows all the same)."""
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("answer_1 = 0.5")]
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    nbformat.write(nb, str(subs / "st01.ipynb"))
+    code, out, _ = cli(capsys, "grade", str(subs), "--lesson", "09", "--out", str(tmp_path / "g"), "--timeout", "120")
+    assert code == 0 and "st01: 0/3" in out, out
+    book = (tmp_path / "g" / "gradebook.csv").read_text()
+    assert book.count("\n") == 4 and "0.5 is not it" in book

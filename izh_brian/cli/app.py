@@ -15,6 +15,7 @@ import sys
 
 from izh_brian.analysis.validators import validate_result
 from izh_brian.cli import check as cli_check
+from izh_brian.cli import course as cli_course
 from izh_brian.cli import figures as cli_figures
 from izh_brian.cli import fit as cli_fit
 from izh_brian.cli import interop as cli_interop
@@ -33,7 +34,7 @@ __all__ = [
 
 
 #: Sub-command modules (each has ``register(subparsers)``), in the order of ``izh-brian --help``.
-SUBCOMMAND_MODULES = (cli_patterns, cli_figures, cli_network, cli_interop, cli_speed, cli_check, cli_fit)
+SUBCOMMAND_MODULES = (cli_patterns, cli_figures, cli_network, cli_interop, cli_speed, cli_check, cli_fit, cli_course)
 
 
 class _Parser(argparse.ArgumentParser):

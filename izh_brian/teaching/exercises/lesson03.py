@@ -20,10 +20,12 @@ import numpy as np
 
 from izh_brian import get_preset
 from izh_brian.analysis.classify import _classify_presets, classify
+from izh_brian.limits import load_npz
 from izh_brian.simulation import simulate
 from izh_brian.teaching.exercises import NotYet, as_float, as_seed, checker, one_parameter_change
 
-__all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "StepResponse", "MYSTERY_CLASSES"]
+__all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "StepResponse", "MYSTERY_CLASSES",
+           "RECORDED_CURRENTS", "save_mystery", "recorded_mystery_neuron", "RecordedMystery"]
 
 LESSON = "03"
 
@@ -97,6 +99,60 @@ def mystery_neuron(seed: int) -> MysteryNeuron:
     return m
 
 
+#: The steps (mV/ms, from 20 to 300 ms) a course's mystery neuron is recorded under (:func:`save_mystery`).
+RECORDED_CURRENTS = (5.0, 10.0, 15.0)
+
+
+class RecordedMystery:
+    """A class's mystery neuron as data: its step responses at :data:`RECORDED_CURRENTS`, read from the file
+    ``izh-brian course new`` wrote for one student. The file holds no parameters and no class; the teacher's
+    grader knows them from the course secret, so :func:`check_1` in the notebook cannot say whether the
+    answer is right (it says the teacher grades it)."""
+
+    seed = None
+
+    def __init__(self, responses: dict):
+        self._responses = responses
+
+    def __repr__(self) -> str:
+        return "RecordedMystery(currents=%s)" % ", ".join(f"{c:g}" for c in sorted(self._responses))
+
+    def step_response(self, current: float = 10.0, *, onset_ms: float = 20.0, duration_ms: float = 300.0) -> StepResponse:
+        """The recorded response to a step of ``current`` (one of :data:`RECORDED_CURRENTS`, 20 .. 300 ms)."""
+        key = float(current)
+        if key not in self._responses or float(onset_ms) != 20.0 or float(duration_ms) != 300.0:
+            raise ValueError(f"this mystery neuron was recorded for steps of "
+                             f"{', '.join(f'{c:g}' for c in sorted(self._responses))} mV/ms from 20 to 300 ms; "
+                             f"got current={current!r}, onset_ms={onset_ms!r}, duration_ms={duration_ms!r}")
+        return self._responses[key]
+
+
+def save_mystery(seed: int, path) -> None:
+    """Write the step responses of the mystery neuron of ``seed`` at :data:`RECORDED_CURRENTS` to ``path``
+    (``.npz``: ``currents``, ``t_ms``, ``v_mV`` and ``I`` one row per current, ``spike_times_ms`` with
+    ``spike_counts``): what a student of a class receives instead of a seed."""
+    m = MysteryNeuron(seed)
+    rs = [m.step_response(c) for c in RECORDED_CURRENTS]
+    np.savez(path, currents=np.array(RECORDED_CURRENTS), t_ms=rs[0].t_ms, v_mV=np.array([r.v_mV for r in rs]),
+             I=np.array([r.I for r in rs]), spike_times_ms=np.concatenate([r.spike_times_ms for r in rs]),
+             spike_counts=np.array([len(r.spike_times_ms) for r in rs]))
+
+
+def recorded_mystery_neuron(path) -> RecordedMystery:
+    """The mystery neuron of a class, from the ``.npz`` file your teacher gave you (:func:`save_mystery`)."""
+    d = load_npz(path, what="mystery neuron file")
+    try:
+        currents, counts = [float(c) for c in d["currents"]], [int(n) for n in d["spike_counts"]]
+        edges = np.concatenate([[0], np.cumsum(counts)])
+        responses = {c: StepResponse(d["t_ms"], d["v_mV"][k], d["I"][k], d["spike_times_ms"][edges[k]:edges[k + 1]],
+                                     20.0, 300.0) for k, c in enumerate(currents)}
+    except (KeyError, IndexError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: not a mystery neuron file of lesson 03 ({type(exc).__name__}: {exc})") from None
+    m = RecordedMystery(responses)
+    _LAST[:] = [m]
+    return m
+
+
 @checker(LESSON, 1)
 def check_1(answer, seed=None):
     """The class label (RS, IB, CH, FS or LTS) of the mystery neuron of ``seed``
@@ -107,14 +163,18 @@ def check_1(answer, seed=None):
         m = _LAST[0]
     else:
         m = MysteryNeuron(seed)
+    if m.seed is None:
+        raise NotYet("your class's mystery neuron is graded by your teacher (its class is not in your file); "
+                     "your answer_1 is what counts")
     if not isinstance(answer, str):
         raise NotYet(f"give the class as a string, one of {', '.join(MYSTERY_CLASSES)}; got {answer!r}")
     label = answer.strip().upper()
     if label not in MYSTERY_CLASSES:
         raise NotYet(f"{answer!r} is not one of the classes {', '.join(MYSTERY_CLASSES)}")
+    who = "your mystery neuron" if seed is not None else f"mystery neuron {m.seed}"  # a class's seed stays hidden
     if label == m._label:
-        return f"mystery neuron {m.seed} is {label}"
-    raise NotYet(f"mystery neuron {m.seed} is not {label}; compare its step response with the cells above "
+        return f"{who} is {label}"
+    raise NotYet(f"{who} is not {label}; compare its step response with the cells above "
                  f"(bursts or single spikes? fast or slow? does the rate adapt?)")
 
 

@@ -19,12 +19,14 @@ import numpy as np
 from izh_brian import get_preset
 from izh_brian.analysis.validators import validate_result
 from izh_brian.fitting.objective import Target, coincidence_factor
+from izh_brian.limits import load_npz
 from izh_brian.simulation import simulate
 from izh_brian.teaching.check import CheckReport
 from izh_brian.teaching.exercises import NotYet, as_float, as_seed, checker
 
 __all__ = ["check_1", "check_2", "check_3", "mystery_neuron", "MysteryNeuron", "TRAIN_MODEL_MS", "TRAIN_DATA_MS",
-           "TRAIN_DURATION_MS", "MYSTERY_PATTERNS"]
+           "TRAIN_DURATION_MS", "MYSTERY_PATTERNS", "save_mystery", "recorded_mystery_neuron",
+           "RecordedMystery"]
 
 LESSON = "09"
 
@@ -78,6 +80,45 @@ class MysteryNeuron:
 def mystery_neuron(seed: int) -> MysteryNeuron:
     """The mystery neuron of ``seed`` (a whole number you choose)."""
     m = MysteryNeuron(as_seed(seed))
+    _LAST[:] = [m]
+    return m
+
+
+class RecordedMystery:
+    """A class's mystery neuron as data: ``pattern`` and ``target`` as :class:`MysteryNeuron` has them,
+    read from the file ``izh-brian course new`` wrote for one student (no parameters in it). The checks
+    grade against its target, as the teacher's grader does against the student's own variant."""
+
+    seed = None
+
+    def __init__(self, pattern: str, target: Target):
+        self.pattern, self.target = pattern, target
+
+    def __repr__(self) -> str:
+        return f"RecordedMystery(pattern={self.pattern!r})"
+
+
+def save_mystery(seed: int, path) -> None:
+    """Write the recorded response of the mystery neuron of ``seed`` to ``path`` (``.npz``: ``pattern``,
+    ``I``, ``dt_ms``, ``spike_times_ms``, ``v_mV``, ``v0_mV``): what a student of a class receives."""
+    m = MysteryNeuron(seed)
+    t = m.target
+    np.savez(path, pattern=np.array(m.pattern), I=t.I, dt_ms=np.array(t.dt_ms), spike_times_ms=t.spike_times_ms,
+             v_mV=t.v_mV, v0_mV=np.array(t.v0_mV))
+
+
+def recorded_mystery_neuron(path) -> RecordedMystery:
+    """The mystery neuron of a class, from the ``.npz`` file your teacher gave you (:func:`save_mystery`)."""
+    d = load_npz(path, what="mystery neuron file")
+    try:
+        pattern = str(d["pattern"])
+        if pattern not in MYSTERY_PATTERNS:
+            raise ValueError(f"pattern {pattern!r} is not one of {', '.join(MYSTERY_PATTERNS)}")
+        target = Target(I=d["I"].astype(float), dt_ms=float(d["dt_ms"]), spike_times_ms=d["spike_times_ms"].astype(float),
+                        v_mV=d["v_mV"].astype(float), v0_mV=float(d["v0_mV"]), name="your mystery neuron")
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: not a mystery neuron file of lesson 09 ({type(exc).__name__}: {exc})") from None
+    m = RecordedMystery(pattern, target)
     _LAST[:] = [m]
     return m
 
