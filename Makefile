@@ -54,8 +54,9 @@ lessons: $(STAMP)
 	$(PY) -m izh_brian.course.lessons
 
 # Opens the lessons in JupyterLab (notebooks/00_write_the_model.ipynb first).
+# --allow-root only as root (containers, cloud machines), where JupyterLab refuses to start without it.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 # The report shows report/build/bench_results.json when present (else a quick measurement, and says so).
 bench: $(STAMP)
