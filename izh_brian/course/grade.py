@@ -54,8 +54,9 @@ __all__ = ["DEFAULT_TIMEOUT_S", "KERNEL_START_S", "DEFAULT_MEMORY_GB", "SPIKE_FI
 
 #: Seconds a whole notebook may run (kernel start excluded); ``--timeout``.
 DEFAULT_TIMEOUT_S = 300
-#: Address space of a notebook's kernel, GB; ``--memory``. Python with Brian2 and NumPy loaded maps about
-#: 1.5 GB before it allocates anything, so the cap must stay well above that.
+#: Address space of a notebook's kernel, GB; ``--memory``. Under a 0.5 GB cap a kernel cannot even import the
+#: lesson's checks (MemoryError, measured with Brian2 2.11); 1 GB runs a single preset, so ``--memory`` below 1
+#: is refused and the default leaves room for a lesson's own simulations.
 DEFAULT_MEMORY_GB = 4.0
 #: What ``--pattern`` grades: the files :func:`izh_brian.teaching.check.load_submission` reads.
 SPIKE_FILE_SUFFIXES = (".npz", ".csv", ".txt")
@@ -102,8 +103,8 @@ class Submission:
 
 
 def lesson_exercises(lesson: str) -> dict:
-    """``{exercise number: max points}`` of a lesson (``"00"`` .. ``"09"``): its check functions
-    ``check_1``, ``check_2``, ... in :mod:`izh_brian.teaching.exercises`, one point each."""
+    """``{exercise number: max points}`` of a lesson (``"00"`` .. ``"09"``), from the points of the check
+    cells of its source (:func:`izh_brian.course.lessons.exercise_points`)."""
     lesson = _lesson_id(lesson)
     if lesson not in LESSONS:
         raise ValueError(f"unknown lesson {lesson!r}; the lessons are {', '.join(LESSONS)}")
@@ -204,9 +205,6 @@ def _worker_main() -> None:
         result["error"] = ("the grading cell failed: " + errs[0].get("ename", "") + ": " + errs[0].get("evalue", "")
                            if errs else "the grading cell printed no result")
     result["rows"] = rows
-    errors = [i for i, c in enumerate(nb.cells[1:-1], start=1) if c.cell_type == "code"
-              and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
-    result["cells_with_errors"] = errors
     sys.stdout.write(json.dumps(result))
 
 
@@ -355,7 +353,7 @@ def grade_spike_file(path, pattern: str, *, lesson: str = "", student: str | Non
 
 # ----------------------------------------------------------------------------- a folder
 
-def _entries(folder: Path, suffixes) -> list:
+def _entries(folder: Path) -> list:
     """Every entry of the submissions folder (not recursive), sorted: the graded files and the rest."""
     if not folder.is_dir():
         raise ValueError(f"SUBMISSIONS must be a folder, got {str(folder)!r}")
@@ -396,7 +394,7 @@ def grade_folder(submissions, *, lesson: str | None = None, pattern: str | None 
     exercises = lesson_exercises(lesson_id) if lesson is not None else {1: 1.0}
     kind = "notebook" if lesson is not None else "spikes"
     suffixes = (".ipynb",) if kind == "notebook" else SPIKE_FILE_SUFFIXES
-    entries = _entries(folder, suffixes)
+    entries = _entries(folder)
     done: dict = {}
     todo = []
     for p in entries:
