@@ -6,9 +6,9 @@ import time
 
 import numpy as np
 
-from izh_brian.fitting.objective import POPULATION, Target
+from izh_brian.fitting.objective import Target
 from izh_brian.fitting.recovery import format_recovery_table, recovery_table
-from izh_brian.fitting.search import PopulationRunner, _from_unit, _keys, _quiet_fast_runs, fit
+from izh_brian.fitting.search import POPULATION, PopulationRunner, _from_unit, _keys, fit, quiet_fast_runs
 from izh_brian.presets import get_preset
 from izh_brian.simulation import simulate
 
@@ -49,7 +49,7 @@ def benchmark(n_candidates: int = 640, n_single: int = 24, budget: int = 16384, 
         chunk = P[k:k + POPULATION]
         runner.run(*chunk.T, np.full(len(chunk), p.V0))
     group_s = time.perf_counter() - t0
-    with _quiet_fast_runs():
+    with quiet_fast_runs():
         simulate(p, duration=400.0, a=P[0, 0], b=P[0, 1], c=P[0, 2], d=P[0, 3])  # warm
         t0 = time.perf_counter()
         for row in P[:n_single]:

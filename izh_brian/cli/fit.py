@@ -28,9 +28,9 @@ import numpy as np
 
 from izh_brian.cli.options import add_limit_options, with_limit_options
 from izh_brian.cli.types import CLIError, emit_json, number, parse_set
-from izh_brian.fitting.objective import POPULATION, Target, load_target
+from izh_brian.fitting.objective import Target, load_target
 from izh_brian.fitting.recovery import fit_many, format_recovery_table, recovery_table
-from izh_brian.fitting.search import fit_pattern, plot_fit
+from izh_brian.fitting.search import POPULATION, fit_pattern, plot_fit
 from izh_brian.limits import check_file_size, check_npz
 from izh_brian.model.equations import VARIANTS
 from izh_brian.model.schemes import SCHEMES

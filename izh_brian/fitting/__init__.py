@@ -2,10 +2,7 @@
 one NeuronGroup per generation (:mod:`.search`) and parameter recovery (:mod:`.recovery`)."""
 
 from izh_brian.fitting.objective import (
-    BOUNDS,
     DELTA_MS,
-    N_STARTS,
-    POPULATION,
     W_COUNT,
     W_TRACE,
     Target,
@@ -22,6 +19,9 @@ from izh_brian.fitting.recovery import (
     recovery_table,
 )
 from izh_brian.fitting.search import (
+    BOUNDS,
+    N_STARTS,
+    POPULATION,
     FitResult,
     PopulationRunner,
     fit,

@@ -1,4 +1,6 @@
-"""What a fit matches: targets (spike times, optional trace), the coincidence factor and the loss."""
+"""What a fit matches: targets (spike times, optional trace), the coincidence factor and the loss (its weights).
+
+The search over candidates, and its settings, are :mod:`izh_brian.fitting.search`'s."""
 
 from __future__ import annotations
 
@@ -9,19 +11,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from izh_brian.analysis import spiketrains
+from izh_brian.analysis.spiketrains import COINCIDENCE_WINDOW_MS
 from izh_brian.model.equations import VARIANTS
 from izh_brian.presets import get_preset
 from izh_brian.simulation import simulate
 
 __all__ = [
     "DELTA_MS",
-    "BOUNDS",
-    "POPULATION",
-    "N_STARTS",
     "W_COUNT",
     "W_TRACE",
+    "W_PRE",
+    "W_TIMING",
+    "TAU_TIMING_MS",
+    "DIVERGED_LOSS",
     "coincidence_factor",
     "timing_distance",
+    "score",
     "Target",
     "load_target",
     "target_from_arrays",
@@ -30,31 +36,7 @@ __all__ = [
 
 
 #: Coincidence window Delta (ms) of the coincidence factor.
-DELTA_MS = 2.0
-
-
-#: Search box of each parameter (paper units: a 1/ms, b 1, c mV, d mV/ms, V0 mV).
-#: It holds every published parameter set of 2003 Fig. 2 and 2004 Fig. 1.
-BOUNDS = {
-    "a": (-0.05, 1.05),
-    "b": (-1.2, 1.2),
-    "c": (-80.0, -35.0),
-    "d": (-25.0, 15.0),
-    "V0": (-90.0, -50.0),
-}
-
-
-#: ``a`` is searched on the scale asinh(a / A_SCALE): fine near the common
-#: a = 0.02, coarse near a = 1.
-A_SCALE = 0.01
-
-
-#: Neurons of the one group (candidates per generation).
-POPULATION = 128
-
-
-#: Independent CMA-ES runs sharing the group, started from the best atlas points.
-N_STARTS = 4
+DELTA_MS = COINCIDENCE_WINDOW_MS
 
 
 #: Weight of the spike-count term and of the trace term (per 10 mV of RMSE).
@@ -62,18 +44,6 @@ W_COUNT = 0.5
 
 
 W_TRACE = 0.5
-
-
-#: Initial CMA-ES steps (in the unit cube) of the fine and the coarse runs.
-SIGMAS = (0.02, 0.1)
-
-
-#: Step of the polishing restarts (run 0 restarts from the best candidate so far).
-POLISH_SIGMA = 0.004
-
-
-#: Generations without improvement after which a CMA-ES run restarts from the next atlas point.
-PATIENCE = 12
 
 
 #: Weight (per mV) of the RMSE of the trace before the target's first spike.
@@ -91,57 +61,13 @@ TAU_TIMING_MS = 20.0
 DIVERGED_LOSS = 10.0
 
 
-#: Fits stop early at a perfect coincidence factor (and, with a trace, this RMSE in mV).
-STOP_RMSE_MV = 0.5
-
-
-_GROUP = "izhikevich"          # the package's fixed group name: compiled code is shared
-
-
-_SPIKES = "spikemonitor"
-
-
-_STATE = "statemonitor"
-
-
-def _coincidences(model, data, delta_ms):
-    """Number of one-to-one pairs (model spike, data spike) at most ``delta_ms`` apart (greedy in time)."""
-    i = j = n = 0
-    while i < len(data) and j < len(model):
-        if model[j] < data[i] - delta_ms:
-            j += 1
-        elif model[j] > data[i] + delta_ms:
-            i += 1
-        else:
-            n += 1
-            i += 1
-            j += 1
-    return n
-
-
 def coincidence_factor(model_ms, data_ms, duration_ms: float, delta_ms: float = DELTA_MS) -> float:
-    r"""The coincidence factor :math:`\Gamma` of a model spike train against a data train.
+    r"""The coincidence factor :math:`\Gamma` of a model spike train against a data train, window
+    :math:`\Delta` = ``delta_ms`` (:func:`izh_brian.analysis.spiketrains.coincidence_factor`).
 
-    .. math::
-
-        \Gamma = \frac{N_\mathrm{coinc} - 2 \nu \Delta N_\mathrm{data}}
-                      {\tfrac12 (N_\mathrm{data} + N_\mathrm{model})}
-                 \cdot \frac{1}{1 - 2 \nu \Delta}
-
-    :math:`N_\mathrm{coinc}` counts the data spikes that have a model spike
-    within :math:`\pm\Delta` (each spike paired at most once);
-    :math:`2\nu\Delta N_\mathrm{data}` is the number of coincidences a Poisson
-    train of the model's rate :math:`\nu = N_\mathrm{model}/T` would give by
-    chance, and :math:`1 - 2\nu\Delta` normalises :math:`\Gamma` to 1 for
-    identical trains. :math:`\Gamma` is about 0 for a train unrelated to the
-    data and negative for one that avoids it. The window here is
-    :math:`\Delta` = 2 ms (Jolivet et al. 2008 used 4 ms on cortical
-    recordings; 2 ms asks for the precision of the papers' 0.1-0.5 ms grids).
-
-    Conventions for the edge cases: two empty trains agree perfectly
-    (:math:`\Gamma = 1`); one empty train against a non-empty one gives 0; a
-    model firing at a mean rate of :math:`1/(2\Delta)` (250 Hz) or more
-    gives 0, since it would meet any data spike by chance.
+    1 for identical trains, about 0 for a train unrelated to the data, negative for one that avoids it.
+    The default window is :data:`DELTA_MS` = 2 ms (Jolivet et al. 2008 used 4 ms on cortical recordings;
+    2 ms asks for the precision of the papers' 0.1-0.5 ms grids).
 
     Parameters
     ----------
@@ -168,23 +94,7 @@ def coincidence_factor(model_ms, data_ms, duration_ms: float, delta_ms: float = 
     >>> round(coincidence_factor([15.0, 55.0], [10.0, 50.0], 100.0), 4)  # shifted by 5 ms: below chance
     -0.087
     """
-    model = np.sort(np.asarray(model_ms, dtype=float).ravel())
-    data = np.sort(np.asarray(data_ms, dtype=float).ravel())
-    if not (duration_ms > 0):
-        raise ValueError(f"duration_ms must be > 0, got {duration_ms!r}")
-    if not (delta_ms > 0):
-        raise ValueError(f"delta_ms must be > 0, got {delta_ms!r}")
-    nm, nd = len(model), len(data)
-    if nm == 0 and nd == 0:
-        return 1.0
-    if nm == 0 or nd == 0:
-        return 0.0
-    rate = nm / float(duration_ms)
-    norm = 1.0 - 2.0 * rate * delta_ms
-    if norm <= 0:
-        return 0.0
-    nc = _coincidences(model, data, delta_ms)
-    return float((nc - 2.0 * rate * delta_ms * nd) / (0.5 * (nd + nm) * norm))
+    return spiketrains.coincidence_factor(model_ms, data_ms, duration_ms, delta_ms)
 
 
 @dataclass(frozen=True)
@@ -421,8 +331,12 @@ def timing_distance(model_ms, data_ms, tau_ms: float = TAU_TIMING_MS) -> float:
     return 0.5 * (one_way(d, m) + one_way(m, d))
 
 
-def _score(target: Target, out: dict, lo: int, hi: int):
-    """Loss, gamma, spike counts and RMSE of candidates ``lo:hi`` of one run."""
+def score(target: Target, out: dict, lo: int, hi: int):
+    """Loss, gamma, spike counts and RMSE of candidates ``lo:hi`` of one run.
+
+    ``out`` holds per candidate ``spike_times_ms``, ``finite`` (v and u stayed finite) and, with a traced
+    target, ``v_mV``; returns four arrays (loss, coincidence factor, spike count, RMSE in mV).
+    """
     data = target.spikes
     T = target.duration_ms
     nd = len(data)

@@ -6,8 +6,8 @@ import numpy as np
 
 from izh_brian.analysis.validators import validate_result
 from izh_brian.parallel import compiled_modules, dask_map
-from izh_brian.fitting.objective import POPULATION, target_from_preset
-from izh_brian.fitting.search import PopulationRunner, _quiet_fast_runs, fit
+from izh_brian.fitting.objective import target_from_preset
+from izh_brian.fitting.search import POPULATION, PopulationRunner, fit, quiet_fast_runs
 from izh_brian.presets import get_preset, preset_names
 from izh_brian.simulation import simulate
 
@@ -47,7 +47,7 @@ def recover(preset, *, scheme: str = "figure1", budget: int = 16384, seed: int =
     p = get_preset(preset)
     target = target_from_preset(p, scheme=scheme, with_trace=with_trace)
     def passes(params):
-        with _quiet_fast_runs():
+        with quiet_fast_runs():
             return validate_result(simulate(p, scheme=scheme, **params)).ok
 
     evals, seconds = 0, 0.0

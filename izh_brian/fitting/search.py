@@ -43,15 +43,15 @@ Method
           + w_v \frac{\mathrm{RMSE}(v)}{10\ \mathrm{mV}}
           + w_p \frac{\mathrm{RMSE}_\mathrm{pre}(v)}{1\ \mathrm{mV}},
 
-  with :math:`\Gamma` the coincidence factor (:func:`coincidence_factor`,
-  window :data:`DELTA_MS` = 2 ms), :math:`w_n` = :data:`W_COUNT` = 0.5,
+  with :math:`\Gamma` the coincidence factor (:func:`~izh_brian.fitting.objective.coincidence_factor`,
+  window :data:`~izh_brian.fitting.objective.DELTA_MS` = 2 ms), :math:`w_n` = :data:`~izh_brian.fitting.objective.W_COUNT` = 0.5,
   :math:`D_{20}` the mean distance of each spike to the nearest spike of the
-  other train, capped at 20 ms and divided by it (:func:`timing_distance`,
-  weight :math:`w_t` = :data:`W_TIMING` = 0.5; it gives the search a slope
+  other train, capped at 20 ms and divided by it (:func:`~izh_brian.fitting.objective.timing_distance`,
+  weight :math:`w_t` = :data:`~izh_brian.fitting.objective.W_TIMING` = 0.5; it gives the search a slope
   where :math:`\Gamma` is flat) and,
   only when a membrane-potential trace is given, :math:`w_v` =
-  :data:`W_TRACE` = 0.5 (RMSE over the whole trace, spikes drawn at the
-  30 mV cut-off as the papers draw them) and :math:`w_p` = :data:`W_PRE` =
+  :data:`~izh_brian.fitting.objective.W_TRACE` = 0.5 (RMSE over the whole trace, spikes drawn at the
+  30 mV cut-off as the papers draw them) and :math:`w_p` = :data:`~izh_brian.fitting.objective.W_PRE` =
   0.1 (RMSE over the samples before the target's first spike: that
   subthreshold response depends on a, b and V0 only and is smooth in them,
   so it pins a and b where the spike train alone is a needle in the box). A candidate whose v or u became
@@ -93,24 +93,7 @@ import numpy as np
 from brian2 import Network, SpikeMonitor, StateMonitor, ms, mV
 
 from izh_brian.analysis.validators import validate, validate_result, validator_for
-from izh_brian.fitting.objective import (
-    _GROUP,
-    _SPIKES,
-    _STATE,
-    A_SCALE,
-    BOUNDS,
-    DELTA_MS,
-    DIVERGED_LOSS,
-    N_STARTS,
-    PATIENCE,
-    POLISH_SIGMA,
-    POPULATION,
-    SIGMAS,
-    STOP_RMSE_MV,
-    Target,
-    _score,
-    coincidence_factor,
-)
+from izh_brian.fitting.objective import DELTA_MS, DIVERGED_LOSS, Target, coincidence_factor, score
 from izh_brian.jsonutil import to_jsonable
 from izh_brian.limits import check_work, format_bytes, grid_steps
 from izh_brian.model.neurons import make_neurons
@@ -120,12 +103,65 @@ from izh_brian.presets import REFERENCE_PRESETS, get_preset, with_overrides
 from izh_brian.simulation import Result, simulate
 
 __all__ = [
+    "BOUNDS",
+    "POPULATION",
+    "N_STARTS",
     "PopulationRunner",
     "FitResult",
     "fit",
     "fit_pattern",
     "plot_fit",
+    "quiet_fast_runs",
 ]
+
+
+#: Search box of each parameter (paper units: a 1/ms, b 1, c mV, d mV/ms, V0 mV).
+#: It holds every published parameter set of 2003 Fig. 2 and 2004 Fig. 1.
+BOUNDS = {
+    "a": (-0.05, 1.05),
+    "b": (-1.2, 1.2),
+    "c": (-80.0, -35.0),
+    "d": (-25.0, 15.0),
+    "V0": (-90.0, -50.0),
+}
+
+
+#: ``a`` is searched on the scale asinh(a / A_SCALE): fine near the common
+#: a = 0.02, coarse near a = 1.
+A_SCALE = 0.01
+
+
+#: Neurons of the one group (candidates per generation).
+POPULATION = 128
+
+
+#: Independent CMA-ES runs sharing the group, started from the best atlas points.
+N_STARTS = 4
+
+
+#: Initial CMA-ES steps (in the unit cube) of the fine and the coarse runs.
+SIGMAS = (0.02, 0.1)
+
+
+#: Step of the polishing restarts (run 0 restarts from the best candidate so far).
+POLISH_SIGMA = 0.004
+
+
+#: Generations without improvement after which a CMA-ES run restarts from the next atlas point.
+PATIENCE = 12
+
+
+#: Fits stop early at a perfect coincidence factor (and, with a trace, this RMSE in mV).
+STOP_RMSE_MV = 0.5
+
+
+_GROUP = "izhikevich"          # the package's fixed group name: compiled code is shared
+
+
+_SPIKES = "spikemonitor"
+
+
+_STATE = "statemonitor"
 
 
 class PopulationRunner:
@@ -199,7 +235,7 @@ class PopulationRunner:
         G.d = d * mV / ms
         G.v = v0 * mV
         G.u = u0 * mV / ms
-        with np.errstate(all="ignore"), _quiet_fast_runs():
+        with np.errstate(all="ignore"), quiet_fast_runs():
             self.net.run(self.n_steps * self.dt_ms * ms, namespace={})
         self.runs += 1
         i = np.asarray(self.spikes.i[:], dtype=np.int64)
@@ -369,7 +405,7 @@ def _make_cma(x0, sigma, popsize, seed):
 
 
 @contextlib.contextmanager
-def _quiet_fast_runs():
+def quiet_fast_runs():
     """Repeated short runs: skip Brian2's full garbage collection before each run (a check for
     objects created but never run, about 0.4 s a run here) and its warnings about candidates
     whose dynamics diverged (they are scored as diverged); both settings are restored."""
@@ -513,7 +549,7 @@ def fit(target: Target, *, scheme: str = "figure1", budget: int = 4096, seed: in
         v0 = P[:, 4] if fit_v0 else np.full(len(P), target.v0_mV)
         u0 = None if target.u0 is None else np.full(len(P), target.u0)
         out = runner.run(P[:, 0], P[:, 1], P[:, 2], P[:, 3], v0, u0)
-        L, g, n, r = _score(target, out, 0, len(P))
+        L, g, n, r = score(target, out, 0, len(P))
         return L, {"gamma": g, "n": n, "rmse": r, "loss": L, "P": P}
 
     accepted = []  # (loss, params row) of candidates that passed ``accept``
@@ -579,7 +615,7 @@ def _profile(runner, target, keys, p, threshold):
     v0 = P[:, 4] if "V0" in keys else np.full(len(P), target.v0_mV)
     u0 = None if target.u0 is None else np.full(len(P), target.u0)
     out = runner.run(P[:, 0], P[:, 1], P[:, 2], P[:, 3], v0, u0)
-    _, g, _, _ = _score(target, out, 0, len(P))
+    _, g, _, _ = score(target, out, 0, len(P))
     prof = {}
     for j, k in enumerate(keys):
         ok = (g[j * m:(j + 1) * m] >= threshold) & out["finite"][j * m:(j + 1) * m]

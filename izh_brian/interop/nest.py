@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from izh_brian.analysis.spiketrains import compare_trains
 from izh_brian.model.schemes import SCHEME_REGISTRY
 from izh_brian.presets import REFERENCE_PRESETS, get_preset
 from izh_brian.simulation import simulate_many
@@ -211,17 +212,16 @@ def compare_with_nest(presets=None, *, schemes=("nest",)) -> list[dict]:
 
 
 def spike_row(name, simulator, ours_ms, theirs_ms, dt_ms) -> dict:
-    """One agreement record: equal when both spike trains fall on the same steps of ``dt_ms``."""
-    ours_ms = np.asarray(ours_ms, dtype=float)
-    theirs_ms = np.asarray(theirs_ms, dtype=float)
-    same_count = len(ours_ms) == len(theirs_ms)
-    max_dt = float(np.max(np.abs(ours_ms - theirs_ms))) if same_count and len(ours_ms) else (0.0 if same_count else None)
-    agree = bool(same_count and np.array_equal(np.rint(ours_ms / dt_ms), np.rint(theirs_ms / dt_ms)))
+    """One agreement record: equal when both spike trains fall on the same steps of ``dt_ms``
+    (:func:`izh_brian.analysis.spiketrains.compare_trains`); ``max_dt_ms`` is None when the counts differ."""
+    c = compare_trains(ours_ms, theirs_ms, dt_ms=dt_ms)
+    max_dt = (c.max_abs_dt_ms or 0.0) if c.same_count else None
+    agree = c.same_steps
     return {
         "name": name,
         "simulator": simulator,
-        "n_spikes_ours": int(len(ours_ms)),
-        "n_spikes_theirs": int(len(theirs_ms)),
+        "n_spikes_ours": c.n_a,
+        "n_spikes_theirs": c.n_b,
         "max_dt_ms": max_dt,
         "agree": agree,
     }

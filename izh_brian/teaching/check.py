@@ -46,6 +46,7 @@ from brian2 import ms, mV
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
 from izh_brian import __version__
+from izh_brian.analysis import spiketrains
 from izh_brian.analysis.features import boundaries_from_current, protocol_boundaries
 from izh_brian.analysis.validators import Criterion, train_features, validate_features
 from izh_brian.jsonutil import to_jsonable
@@ -578,7 +579,7 @@ def _reference_train(preset, dt: float, scheme: str):
 
 
 def compare_trains(spikes_ms, reference_ms, dt_ms: float) -> dict:
-    """Compare two spike trains spike by spike (paired in order).
+    """Compare two spike trains spike by spike (paired in order): :func:`izh_brian.analysis.spiketrains.compare_trains`.
 
     Returns
     -------
@@ -596,20 +597,9 @@ def compare_trains(spikes_ms, reference_ms, dt_ms: float) -> dict:
     >>> d["matches"], d["max_abs_dt_ms"], d["first_difference_ms"]
     (False, 0.25, 17.0)
     """
-    a = np.asarray(spikes_ms, dtype=float)
-    b = np.asarray(reference_ms, dtype=float)
-    n = min(len(a), len(b))
-    d = np.abs(a[:n] - b[:n])
-    tol = 0.5 * float(dt_ms) + 1e-9
-    off = np.flatnonzero(d > tol)
-    if len(off):
-        first = float(min(a[off[0]], b[off[0]]))
-    elif len(a) != len(b):
-        first = float((a if len(a) > len(b) else b)[n])
-    else:
-        first = None
-    return {"matches": bool(len(a) == len(b) and not len(off)), "n_spikes": len(a), "n_reference": len(b),
-            "max_abs_dt_ms": float(d.max()) if n else None, "first_difference_ms": first, "n_off": len(off)}
+    c = spiketrains.compare_trains(spikes_ms, reference_ms, dt_ms=dt_ms)
+    return {"matches": c.same_steps, "n_spikes": c.n_a, "n_reference": c.n_b, "max_abs_dt_ms": c.max_abs_dt_ms,
+            "first_difference_ms": c.first_difference_ms, "n_off": c.n_off}
 
 
 def _reference(st: np.ndarray, preset, dt: float):
