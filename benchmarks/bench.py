@@ -76,7 +76,7 @@ from izh_brian.jsonutil import to_jsonable
 from izh_brian.model.neurons import make_neurons
 from izh_brian.presets import get_preset, preset_names
 from izh_brian.simulation import simulate, simulate_many
-from izh_brian.standalone import measure_crossover
+from benchmarks.standalone import measure_crossover
 from izh_brian.teaching import check as chk
 
 __all__ = [

@@ -1,9 +1,15 @@
 """What the benchmarks measure (benchmarks.bench): compiled-code reuse with a cold cache, the atlas accounting.
 
-Speed itself is reported by `python -m benchmarks.bench`, not asserted here.
+Speed itself is reported by `python -m benchmarks.bench` (`make bench`), not asserted here. The package ships no
+benchmark code; the tests import benchmarks/ from the checkout root (``pythonpath = .`` in setup.cfg).
 """
 
+import ast
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -62,11 +68,29 @@ def test_small_atlas_benchmark_accounts_its_neuron_steps():
     assert "neuron-steps/s" in text and "bandwidth" in text
 
 
-def test_bench_cli_refuses_unknown_benchmarks(capsys):
-    """`izh-brian bench` names the benchmarks it knows when given another one."""
-    assert main(["bench", "everything"]) == 2
+def test_the_runner_refuses_unknown_benchmarks(capsys):
+    """`python -m benchmarks.bench` names the benchmarks it knows when given another one."""
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["everything"])
+    assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "presets, network, cold, atlas, standalone" in err and err.count("\n") == 1
+    assert "everything" in err and all(name in err for name in ("presets", "network", "cold", "atlas", "standalone"))
+
+
+def test_the_runner_answers_help_from_the_checkout_root():
+    """`python -m benchmarks.bench --help`, run from the root of the checkout, lists the benchmarks."""
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--help"], cwd=root, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "python -m benchmarks.bench" in out.stdout and "standalone" in out.stdout
+
+
+def test_bench_check_prints_a_ratio_against_its_baseline(capsys):
+    """bench check times the checker against its own baseline in the same run and says whether the goal holds."""
+    assert bench.main(["check", "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)["check"]
+    assert rec["shows_pattern"] and rec["ratio"] > 0 and "goal_met" in rec
 
 
 def test_all_runs_every_benchmark_but_the_slow_ones(monkeypatch):
@@ -81,11 +105,22 @@ def test_all_runs_every_benchmark_but_the_slow_ones(monkeypatch):
     assert list(bench.run_benches("neuroml")) == ["neuroml"]
 
 
-def test_bench_outside_a_checkout_says_where_the_benchmarks_are(monkeypatch, capsys):
-    """An installed wheel has no benchmarks/: `izh-brian bench` exits 2 with one line naming make bench."""
-    import sys
+def test_the_command_line_points_at_make_bench(capsys):
+    """The package ships no benchmarks: `izh-brian bench`, with or without the old arguments, exits 2 with one
+    line naming make bench."""
+    for argv in (["bench"], ["bench", "presets"], ["bench", "check", "--json"], ["bench", "--help"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "make bench" in err[0] and "benchmarks/" in err[0]
 
-    monkeypatch.setitem(sys.modules, "benchmarks", None)  # import benchmarks -> ImportError
-    assert main(["bench", "presets"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "make bench" in err[0] and "benchmarks/" in err[0]
+
+def test_the_package_imports_no_benchmark_code():
+    """No module of izh_brian imports benchmarks/ (it does not ship in the wheel)."""
+    pkg = Path(__file__).resolve().parent.parent / "izh_brian"
+    bad = []
+    for path in pkg.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            bad += [f"{path.relative_to(pkg)}:{node.lineno}" for n in names if n.split(".")[0] == "benchmarks"]
+    assert not bad

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from netm_oracle import netm_firings, netm_paper_draws
 
-from benchmarks.network import benchmark_network
+from benchmarks.network import benchmark_network, run_nest_network
 from izh_brian.network import (
     NetworkTooLargeError,
     analyze_spikes,
@@ -387,6 +387,6 @@ def test_nest_network_fires_like_netm():
     """NEST's izhikevich with consistent_integration = False, given the same cells and weights (its
     own noise, one-step delays), fires at net.m's rate: within 10 % of the oracle's over 1 s."""
     pytest.importorskip("nest", reason="NEST is not installed (pip install izh_brian[nest])")
-    out = nw.run_nest_network(make_spec("paper", duration_ms=1000, seed=1))
+    out = run_nest_network(make_spec("paper", duration_ms=1000, seed=1))
     k, i = _oracle(1, 1000)
     assert out["rate_hz"] == pytest.approx(i.size / 1000, rel=0.10)

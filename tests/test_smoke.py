@@ -138,12 +138,6 @@ def test_crosscheck_with_nest(capsys):
     assert all("not expressible" in r["reason"] for r in rows if r["agree"] is None)
 
 
-def test_bench_prints_a_ratio_against_its_baseline(capsys):
-    """bench check times the checker against its own baseline in the same run and says whether the goal holds."""
-    rec = jcli(capsys, "bench", "check")["check"]
-    assert rec["shows_pattern"] and rec["ratio"] > 0 and "goal_met" in rec
-
-
 def test_figures(tmp_path, capsys):
     """figures --quick writes the report's figures as PNG (the report itself is built by tests/test_wheel.py
     and tests/test_report.py on the newest stack)."""

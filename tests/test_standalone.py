@@ -1,4 +1,4 @@
-"""cpp_standalone runs (izh_brian.standalone): build once, rerun with new parameters, Brian2's device confined."""
+"""cpp_standalone runs of single neurons (benchmarks.standalone): build once, rerun with new parameters, Brian2's device confined."""
 
 import os
 import shutil
@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
-from izh_brian.standalone import StandaloneRunner, run_runtime, spikes_agree
+from benchmarks.standalone import StandaloneRunner, run_runtime, spikes_agree
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None and shutil.which("c++") is None,
                                 reason="cpp_standalone needs a C++ compiler (g++)")
@@ -52,7 +52,7 @@ def test_spikes_agree_is_strict_beyond_one_step():
 
 def test_bad_parameters_are_refused():
     """Unknown parameter names are refused before anything is built or run."""
-    from izh_brian.standalone import _params
+    from benchmarks.standalone import _params
 
     with pytest.raises(ValueError, match="allowed: a, b, c, d, V0, u0, I"):
         _params(3, {"q": 1.0})

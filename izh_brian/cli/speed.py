@@ -1,8 +1,9 @@
-"""``izh-brian bench`` and ``izh-brian atlas``: speed benchmarks and parameter atlases.
+"""``izh-brian atlas``: parameter atlases; ``izh-brian bench`` only says where the benchmarks are.
 
-``izh-brian bench [presets|cold|network|atlas|standalone|all] [--json]``
-    Runs the benchmarks of :mod:`benchmarks.bench`; each prints its ratio
-    against a baseline measured in the same run.
+``izh-brian bench ...``
+    The speed benchmarks are not part of the package: they live in ``benchmarks/`` of a source checkout
+    and run with ``make bench`` (or ``python -m benchmarks.bench WHICH``); this command exits 2 with one
+    line saying so.
 
 ``izh-brian atlas --grid KEY=LO:HI:N ... [--stimulus PRESET | --current I] [--json] [--plot FILE] [--scheduler ADDR]``
     Maps the firing class over a parameter grid (:mod:`izh_brian.atlas`);
@@ -12,12 +13,13 @@
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 from izh_brian.atlas import GRID_KEYS, parse_grid, run_atlas
 from izh_brian.cli.options import add_limit_options, with_limit_options
 from izh_brian.cli.types import CLIError, emit_json, number, parse_set
-from izh_brian.jsonutil import to_jsonable
 from izh_brian.plotting.maps import plot_class_map
 
 __all__ = ["register"]
@@ -25,10 +27,11 @@ __all__ = ["register"]
 
 def register(subparsers) -> None:
     """Add the ``bench`` and ``atlas`` sub-commands."""
-    p = subparsers.add_parser("bench", help="speed benchmarks (ratios against baselines run alongside)")
-    p.add_argument("which", nargs="?", default="all", metavar="WHICH",
-                   help="one of the benchmarks in benchmarks.bench.BENCHES (presets, cold, network, atlas, standalone, check, figures, fit, ...) or all (default: all)")
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p = subparsers.add_parser("bench", add_help=False, help="(not in the package) the speed benchmarks run with "
+                              "'make bench' from a source checkout")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.add_argument("-h", "--help", "--json", action="store_true", dest="_old_flags")  # the old options, answered
+    p.add_argument("--save", dest="_old_save")                                         # with the same one line
     p.set_defaults(func=_cmd_bench)
 
     p = subparsers.add_parser("atlas", help="map firing classes over a parameter grid")
@@ -54,21 +57,8 @@ def register(subparsers) -> None:
 
 
 def _cmd_bench(args) -> int:
-    # The benchmarks live outside the package (benchmarks/ of a source checkout), so a wheel has none.
-    try:
-        from benchmarks import bench
-    except ImportError:
-        raise CLIError("the benchmarks live in the source checkout (benchmarks/); run 'make bench' "
-                       "or 'python -m benchmarks.bench' from its root") from None
-
-    if args.which not in list(bench.BENCHES) + ["all"]:
-        raise CLIError(f"unknown benchmark {args.which!r}; allowed: {', '.join(bench.BENCHES)}, all")
-    results = bench.run_benches(args.which, quiet_stdout=args.json)
-    if args.json:
-        emit_json(to_jsonable(results))
-    else:
-        print(bench.format_results(results))
-    return 0
+    raise CLIError("the benchmarks are not part of the package: run 'make bench' (or 'python -m benchmarks.bench "
+                   "--help') from the root of a source checkout (benchmarks/)")
 
 
 @with_limit_options

@@ -26,7 +26,6 @@ from izh_brian.network.build import (
     get_scenario,
     make_spec,
     memory_limit_bytes,
-    run_nest_network,
     run_network,
     simulate_network,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "build_network",
     "run_network",
     "simulate_network",
-    "run_nest_network",
     "compute_rates",
     "compute_population_rate",
     "compute_spectrum",

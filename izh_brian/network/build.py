@@ -96,7 +96,6 @@ __all__ = [
     "build_network",
     "run_network",
     "simulate_network",
-    "run_nest_network",
 ]
 
 
@@ -875,54 +874,3 @@ class NetworkResult:
             out["spike_t_ms"] = [float(x) for x in self.spike_t_ms]
             out["spike_i"] = [int(x) for x in self.spike_i]
         return out
-
-
-def run_nest_network(spec: NetworkSpec) -> dict:
-    """The network of ``spec`` (dense) in NEST: ``izhikevich`` with ``consistent_integration=False``.
-
-    Same cells and weights as :func:`draw_network` (same seed); the thalamic
-    input is NEST's ``noise_generator`` (independent per neuron, SD 5 and 2,
-    redrawn every ``dt``) and synapses have NEST's minimal delay of one step,
-    so the raster is statistically, not exactly, net.m's.
-
-    Returns
-    -------
-    dict
-        ``build_s``, ``run_s``, ``n_spikes``, ``rate_hz``.
-
-    Raises
-    ------
-    ImportError
-        NEST is not installed (``pip install izh_brian[nest]``).
-    """
-    import nest
-
-    if spec.connectivity != "dense":
-        raise ValueError("run_nest_network builds dense (net.m) networks only")
-    dr = draw_network(replace(spec, noise="brian2"))
-    S = dr.dense_weights(spec.n)
-    t0 = time.perf_counter()
-    nest.ResetKernel()
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR
-    except AttributeError:
-        nest.set_verbosity("M_ERROR")
-    nest.SetKernelStatus({"resolution": spec.dt_ms, "rng_seed": spec.seed + 1, "local_num_threads": 1})
-    n, ne = spec.n, spec.n_exc
-    pop = nest.Create("izhikevich", n, params={"consistent_integration": False, "V_th": 30.0, "V_m": -65.0})
-    pop.set(a=list(dr.a), b=list(dr.b), c=list(dr.c), d=list(dr.d), U_m=list(dr.b * -65.0))
-    if ne:
-        ng_e = nest.Create("noise_generator", params={"mean": 0.0, "std": spec.sigma_e, "dt": spec.dt_ms})
-        nest.Connect(ng_e, pop[:ne])
-    if spec.n_inh:
-        ng_i = nest.Create("noise_generator", params={"mean": 0.0, "std": spec.sigma_i, "dt": spec.dt_ms})
-        nest.Connect(ng_i, pop[ne:])
-    nest.Connect(pop, pop, "all_to_all", {"synapse_model": "static_synapse", "weight": S, "delay": spec.dt_ms})
-    rec = nest.Create("spike_recorder")
-    nest.Connect(pop, rec)
-    t1 = time.perf_counter()
-    nest.Simulate(spec.duration_ms)
-    t2 = time.perf_counter()
-    n_sp = int(rec.get("n_events"))
-    return {"build_s": t1 - t0, "run_s": t2 - t1, "n_spikes": n_sp,
-            "rate_hz": n_sp / (n * spec.duration_ms / 1000.0)}

@@ -95,7 +95,6 @@ from brian2 import (
 from izh_brian.model.equations import VARIANTS
 from izh_brian.model.neurons import make_neurons
 from izh_brian.network.build import NetworkResult, draw_network, make_spec
-from izh_brian.standalone import add_cpp_stimulus, stop_child
 
 __all__ = [
     "StandaloneNetwork",
@@ -103,11 +102,48 @@ __all__ = [
     "shape_key",
     "simulate_network_standalone",
     "NOISE_MODES",
+    "add_cpp_stimulus",
+    "stop_child",
+    "CPP_STIMULUS",
 ]
 
 
 #: Noise modes of the standalone network.
 NOISE_MODES = ("program", "table")
+
+
+#: C++ implementation of the input-table lookup ``I_stim(k, offset, n)`` of
+#: :func:`izh_brian.model.neurons.make_stimulus_function` (the runtime has Cython and numpy ones).
+CPP_STIMULUS = """
+static inline double izh_stimulus(int k, int offset, int n)
+{
+    if (n <= 0) return 0.0;
+    if (k >= n) k = n - 1;
+    if (k < 0) k = 0;
+    return _namespaceizh_stimulus_values[offset + k];
+}
+"""
+
+
+def add_cpp_stimulus(group, table) -> None:
+    """Give the group's ``I_stim`` function a C++ implementation reading ``table`` (needed by cpp_standalone)."""
+    f = group.namespace["I_stim"]
+    table = np.ascontiguousarray(table if np.size(table) else np.zeros(1), dtype=np.float64)
+    f.implementations.add_implementation("cpp", CPP_STIMULUS, namespace={"izh_stimulus_values": table},
+                                         name="izh_stimulus")
+
+
+def stop_child(proc, conn) -> None:
+    """Ask a child process to finish (``None`` on its pipe), then terminate it if it does not."""
+    if proc.is_alive():
+        try:
+            conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        proc.join(10)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(5)
 
 
 #: Bumped whenever the generated program changes, so old cache entries are not reused.

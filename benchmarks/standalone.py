@@ -1,4 +1,5 @@
-"""Long runs and repeated sweeps with Brian2's ``cpp_standalone`` device: build once, rerun with new parameters.
+"""Benchmark: single neurons with Brian2's ``cpp_standalone`` device (build once, rerun with new parameters)
+against the Cython runtime (``python -m benchmarks.bench standalone``).
 
 Brian2's runtime mode (Cython) pays a fixed cost per ``run()`` (creating code
 objects, Python stepping) and a cost per step; ``cpp_standalone`` writes and
@@ -32,45 +33,14 @@ import brian2
 import numpy as np
 from brian2 import Network, SpikeMonitor, ms, mV
 
+from izh_brian.analysis.spiketrains import compare_trains
 from izh_brian.model.neurons import make_neurons
 from izh_brian.model.schemes import check_scheme
+from izh_brian.network.standalone import add_cpp_stimulus, stop_child
 
-__all__ = ["StandaloneRunner", "run_runtime", "measure_crossover", "spikes_agree", "train_agreement", "add_cpp_stimulus", "CPP_STIMULUS"]
-
-#: C++ implementation of the input-table lookup ``I_stim(k, offset, n)`` of
-#: :func:`izh_brian.model.neurons.make_stimulus_function` (the runtime has Cython and numpy ones).
-CPP_STIMULUS = """
-static inline double izh_stimulus(int k, int offset, int n)
-{
-    if (n <= 0) return 0.0;
-    if (k >= n) k = n - 1;
-    if (k < 0) k = 0;
-    return _namespaceizh_stimulus_values[offset + k];
-}
-"""
+__all__ = ["StandaloneRunner", "run_runtime", "measure_crossover", "spikes_agree", "train_agreement"]
 
 PARAMS = ("a", "b", "c", "d", "V0", "u0", "I")
-
-
-def add_cpp_stimulus(group, table) -> None:
-    """Give the group's ``I_stim`` function a C++ implementation reading ``table`` (needed by cpp_standalone)."""
-    f = group.namespace["I_stim"]
-    table = np.ascontiguousarray(table if np.size(table) else np.zeros(1), dtype=np.float64)
-    f.implementations.add_implementation("cpp", CPP_STIMULUS, namespace={"izh_stimulus_values": table},
-                                         name="izh_stimulus")
-
-
-def stop_child(proc, conn) -> None:
-    """Ask a child process to finish (``None`` on its pipe), then terminate it if it does not."""
-    if proc.is_alive():
-        try:
-            conn.send(None)
-        except (OSError, BrokenPipeError):
-            pass
-        proc.join(10)
-    if proc.is_alive():
-        proc.terminate()
-        proc.join(5)
 
 
 def _params(n, kw) -> dict:
@@ -299,19 +269,21 @@ def measure_crossover(n: int = 1000, duration_ms: float = 1000.0, dt_ms: float =
     }
 
 
+def _neuron_trains(x: dict, n: int) -> list:
+    """Each neuron's spike times of a run (its spikes sorted by neuron, then time)."""
+    bounds = np.searchsorted(x["spike_index"], np.arange(n + 1))
+    return [x["spike_times_ms"][bounds[j]:bounds[j + 1]] for j in range(n)]
+
+
 def train_agreement(x: dict, y: dict, n: int) -> dict:
-    """Per-neuron comparison of two runs: ``same_count_fraction``, ``identical_train_fraction``,
-    ``max_count_diff`` and ``max_shift_ms`` (largest spike-time difference among neurons
-    with equal counts)."""
-    cx = np.bincount(x["spike_index"], minlength=n)
-    cy = np.bincount(y["spike_index"], minlength=n)
-    bx = np.searchsorted(x["spike_index"], np.arange(n + 1))
-    by = np.searchsorted(y["spike_index"], np.arange(n + 1))
-    shifts = [float(np.max(np.abs(x["spike_times_ms"][bx[j]:bx[j + 1]] - y["spike_times_ms"][by[j]:by[j + 1]])))
-              for j in np.flatnonzero((cx == cy) & (cx > 0))]
-    identical = int(np.sum((cx == cy) & (cx == 0))) + sum(s == 0 for s in shifts)
-    return {"same_count_fraction": float(np.mean(cx == cy)), "identical_train_fraction": identical / n,
-            "max_count_diff": int(np.max(np.abs(cx - cy))) if n else 0,
+    """Per-neuron comparison of two runs (:func:`izh_brian.analysis.spiketrains.compare_trains` of each
+    neuron's trains): ``same_count_fraction``, ``identical_train_fraction``, ``max_count_diff`` and
+    ``max_shift_ms`` (largest spike-time difference among neurons with equal counts)."""
+    cmp = [compare_trains(a, b) for a, b in zip(_neuron_trains(x, n), _neuron_trains(y, n))]
+    shifts = [c.max_abs_dt_ms for c in cmp if c.same_count and c.n_a]
+    return {"same_count_fraction": float(np.mean([c.same_count for c in cmp])) if n else float("nan"),
+            "identical_train_fraction": sum(c.exact for c in cmp) / n,
+            "max_count_diff": max((abs(c.n_a - c.n_b) for c in cmp), default=0),
             "max_shift_ms": max(shifts) if shifts else 0.0}
 
 
@@ -324,7 +296,8 @@ def spikes_agree(x: dict, y: dict, dt_ms: float) -> bool:
     """
     if not np.array_equal(x["spike_index"], y["spike_index"]):
         return False
-    return bool(np.all(np.abs(x["spike_times_ms"] - y["spike_times_ms"]) <= dt_ms * (1 + 1e-9)))
+    c = compare_trains(x["spike_times_ms"], y["spike_times_ms"])
+    return c.max_abs_dt_ms is None or c.max_abs_dt_ms <= dt_ms * (1 + 1e-9)
 
 
 def _timed_runtime(n, T, dt_ms, params):
