@@ -401,7 +401,7 @@ def bench_atlas(n_points: int = 100_000, duration_ms: float = 200.0, dt_ms: floa
 
 
 def bench_standalone(n: int = 1000, duration_ms: float = 1000.0) -> dict:
-    """Crossover of cpp_standalone against the Cython runtime (:func:`izh_brian.standalone.measure_crossover`)."""
+    """Crossover of cpp_standalone against the Cython runtime (:func:`benchmarks.standalone.measure_crossover`)."""
 
     return measure_crossover(n=n, duration_ms=duration_ms)
 
