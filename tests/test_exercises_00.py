@@ -48,25 +48,58 @@ def test_exercise_1_the_coefficient_needs_one_over_mV():
     assert not L.check_1(0.05 / mV).ok
 
 
-def test_exercise_2_tonic_bursting_passes_from_a_euler_model_and_fails_for_other_patterns():
-    """A forward-Euler model of 2004 Fig. 1 C bursts (the pattern, not figure1.m's exact times, is
-    graded); the tonic-spiking train, or a burst train cut short, is not tonic bursting."""
-    euler = izh_brian.simulate("tonic_bursting", scheme="euler").spike_times_ms
-    fb = L.check_2(euler)
+def _bursting_run(scheme="euler", *, onset=22.0, T=220.0, I=15.0, c=-50.0, dt=0.25):
+    """The lesson's run_model for 2004 Fig. 1 C, with the package's group: I = 0 on the grid points
+    t <= onset, then I; the run ends at T + dt (the grid 0:dt:T). Returns the SpikeMonitor."""
+    G = izh_brian.make_neurons(1, a=0.02, b=0.2, c=c, d=2, v0=-70, dt=dt, scheme=scheme)
+    mon = SpikeMonitor(G)
+    net = Network(G, mon)
+    net.run((onset + dt) * ms, namespace={})
+    G.I_ext = I * mV / ms
+    net.run((T - onset) * ms, namespace={})
+    return mon
+
+
+def test_exercise_2_tonic_bursting_passes_from_a_euler_model_on_the_panels_protocol():
+    """A forward-Euler model of 2004 Fig. 1 C run on the panel's protocol bursts (the pattern, not
+    figure1.m's exact times, is graded), and so does figure1.m's order."""
+    fb = L.check_2(_bursting_run("euler"))
     assert fb.ok, fb.message
-    assert L.check_2(izh_brian.simulate("tonic_bursting").spike_times_ms * ms).ok  # a Brian2 quantity
-    assert not L.check_2(izh_brian.simulate("tonic_spiking").spike_times_ms).ok
-    assert not L.check_2(euler[:3]).ok
-    silent = L.check_2(np.array([]))
-    assert not silent.ok and "did not fire" in silent.message
+    assert "2004 Fig. 1 C" in fb.message
+    assert L.check_2(_bursting_run("figure1")).ok
 
 
-def test_exercise_2_reports_bad_spike_times_instead_of_raising():
-    """Unsorted or negative spike times are refused by izh_brian.teaching.check with a ValueError; the lesson's
-    check turns that into NOT YET with the reason."""
-    fb = L.check_2([30.0, 25.0, 40.0])
-    assert not fb.ok and "increasing" in fb.message
-    assert not L.check_2([-1.0, 30.0]).ok
+def test_exercise_2_fails_the_wrong_protocol_naming_what_differs():
+    """The same neuron on another protocol shows bursts too, so the pattern alone cannot grade it:
+    T = 200 ms with the input from 20 ms (the issue's example), the onset alone moved by 2 ms (the first
+    spike comes 2 ms early), another amplitude, another step, another reset each fail, naming the value."""
+    wrong = {
+        "T = 200, onset 20": (dict(T=200.0, onset=20.0), "200.25 ms"),
+        "onset 20": (dict(onset=20.0), "first spike is at 23 ms"),
+        "onset 24": (dict(onset=24.0), "first spike is at 27 ms"),
+        "I = 14": (dict(I=14.0), "I_ext = 14"),
+        "dt = 0.5": (dict(dt=0.5), "dt = 0.5 ms"),
+        "c = -55": (dict(c=-55.0), "your c is -55"),
+    }
+    for label, (kwargs, phrase) in wrong.items():
+        fb = L.check_2(_bursting_run("euler", **kwargs))
+        assert not fb.ok and phrase in fb.message, (label, fb.message)
+
+
+def test_exercise_2_wants_the_spike_monitor_and_other_patterns_fail():
+    """Spike times alone carry no protocol: the check asks for the SpikeMonitor. A tonic-spiking neuron
+    on panel C's protocol (c = -65, d = 6 would be panel A's neuron) is refused by its parameters."""
+    times = L.check_2(izh_brian.simulate("tonic_bursting").spike_times_ms)
+    assert not times.ok and "SpikeMonitor" in times.message
+    assert not L.check_2(izh_brian.simulate("tonic_bursting").spike_times_ms * ms).ok
+    G = izh_brian.make_neurons(1, a=0.02, b=0.2, c=-65, d=6, v0=-70, dt=0.25, scheme="euler")
+    mon = SpikeMonitor(G)
+    net = Network(G, mon)
+    net.run(22.25 * ms, namespace={})
+    G.I_ext = 15 * mV / ms
+    net.run(198 * ms, namespace={})
+    spiking = L.check_2(mon)
+    assert not spiking.ok and "your c is -65" in spiking.message
 
 
 def test_exercise_3_needs_figure1_spike_times_to_the_step():

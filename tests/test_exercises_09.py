@@ -57,11 +57,18 @@ def test_check_2_passes_a_fit_and_fails_the_published_parameters(mystery):
 
 
 def test_check_3_needs_a_report_of_the_fitted_neuron(mystery):
-    """The check report of the fitted neuron's response passes; a report of the published cell (right pattern,
-    wrong train), of another pattern, and a non-report fail."""
+    """The check report of the fitted neuron's response, made with its parameters, passes; the same report
+    without them (whose reference line compares the fitted neuron with the published cell's run, which says
+    nothing) fails saying so; a report of the published cell (right pattern, wrong train), of another
+    pattern, and a non-report fail."""
     cell, res = mystery
     r = simulate(cell.pattern, **res.params)
-    assert lesson09.check_3(check(cell.pattern, r.spike_times_ms, t_ms=r.t_ms, v_mV=r.v_mV, I=r.I), seed=5).ok
+    fitted = check(cell.pattern, r.spike_times_ms, t_ms=r.t_ms, v_mV=r.v_mV, I=r.I, params=res.params)
+    assert fitted.reference is None and "parameters" in fitted.reference_reason
+    fb = lesson09.check_3(fitted, seed=5)
+    assert fb.ok, fb.message
+    no_params = lesson09.check_3(check(cell.pattern, r.spike_times_ms, t_ms=r.t_ms, v_mV=r.v_mV, I=r.I), seed=5)
+    assert not no_params.ok and "params=answer_2" in no_params.message
     published = simulate(cell.pattern)
     assert not lesson09.check_3(check(cell.pattern, published.spike_times_ms), seed=5).ok
     other = "tonic_spiking"

@@ -27,7 +27,8 @@ from brian2 import Quantity, SpikeMonitor, ms, mV
 
 __all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "register", "exercises_of",
            "NotYet",
-           "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of", "as_seed"]
+           "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of", "as_seed",
+           "recorded_run", "protocol_differences"]
 
 #: What a check says while the answer is still the placeholder.
 PLACEHOLDER_HINT = "replace the ... in the answer cell above with your answer"
@@ -206,6 +207,50 @@ def spike_times_of(answer, index: int = 0) -> np.ndarray:
         return np.asarray(answer, dtype=float).ravel()
     except (TypeError, ValueError):
         raise NotYet(f"give your SpikeMonitor (or an array of spike times in ms), got {type(answer).__name__}") from None
+
+
+def recorded_run(answer) -> dict:
+    """What a SpikeMonitor's group says about the run that made it: ``duration_ms`` (the group's clock
+    time), ``dt_ms``, and the last value of each of the group's parameters ``a, b, c, d, I, I_ext`` it has,
+    in the papers' units (c in mV, d and I in mV/ms; neuron 0). ``{}`` for anything else (spike arrays carry
+    no protocol)."""
+    if not isinstance(answer, SpikeMonitor):
+        return {}
+    group = answer.source
+    run = {"duration_ms": float(group.t / ms), "dt_ms": float(group.dt / ms)}
+    for name in ("a", "b", "c", "d", "I", "I_ext"):
+        if name not in getattr(group, "variables", {}):
+            continue
+        value = getattr(group, name)[:]
+        value = value[0] if np.size(value) else np.nan
+        if isinstance(value, Quantity) and not value.is_dimensionless:
+            unit = {mV.dim: mV, (mV / ms).dim: mV / ms}.get(value.dim)
+            if unit is None:
+                continue
+            value = value / unit
+        run[name] = float(np.asarray(value).reshape(()))
+    return run
+
+
+def protocol_differences(run: dict, preset) -> list[str]:
+    """Where a :func:`recorded_run` differs from ``preset``'s protocol as its program runs it: the step,
+    the duration (T, or T + dt as a Brian2 run over the grid ``0:dt:T`` ends), the parameters and the final
+    input amplitude. Each difference is one phrase naming the value found and the value asked for."""
+    out = []
+    if not run:
+        return out
+    if not math.isclose(run["dt_ms"], preset.dt, rel_tol=1e-9):
+        out.append(f"your step is dt = {run['dt_ms']:g} ms, the protocol's is {preset.dt:g} ms")
+    if not any(math.isclose(run["duration_ms"], T, abs_tol=1e-6) for T in (preset.duration, preset.duration + preset.dt)):
+        out.append(f"your run lasted {run['duration_ms']:g} ms, the protocol's T is {preset.duration:g} ms")
+    for name in ("a", "b", "c", "d"):
+        if name in run and not math.isclose(run[name], getattr(preset, name), rel_tol=1e-9, abs_tol=1e-12):
+            out.append(f"your {name} is {run[name]:g}, the neuron's is {getattr(preset, name):g}")
+    final_I = preset.stimulus.sample(dt=preset.dt, duration=preset.duration)[-1]
+    for name in ("I", "I_ext"):
+        if name in run and not math.isclose(run[name], final_I, rel_tol=1e-9, abs_tol=1e-12):
+            out.append(f"your input ends at {name} = {run[name]:g} mV/ms, the protocol's at {final_I:g} mV/ms")
+    return out
 
 
 def as_number(x, what: str) -> float:

@@ -18,10 +18,13 @@ This module also holds the small helpers every lesson's checks share:
 from __future__ import annotations
 
 import numpy as np
-from brian2 import Quantity, mV, volt
+from brian2 import Quantity, SpikeMonitor, mV, volt
 
 from izh_brian.teaching.check import check
-from izh_brian.teaching.exercises import NotYet, as_float, checker, one_parameter_change, spike_times_of  # noqa: F401 (re-exported)
+from izh_brian.presets import get_preset
+from izh_brian.simulation import simulate
+from izh_brian.teaching.exercises import (NotYet, as_float, checker, one_parameter_change,  # noqa: F401 (re-exported)
+                                          protocol_differences, recorded_run, spike_times_of)
 
 __all__ = ["check_1", "check_2", "check_3", "NotYet", "checker", "as_float", "one_parameter_change",
            "spike_times_of"]
@@ -72,17 +75,44 @@ def _failed(rep) -> str:
     return text + (f" ({c.hint})" if getattr(c, "hint", "") else "")
 
 
+#: How far the student's first spike may lie from figure1.m's (ms): Euler, Heun, RK2 and RK4 at
+#: 0.25 ms all fire their first tonic burst within two steps of it (measured on the lesson's
+#: run_model), while an input that starts 0.75 ms early or late moves it by that much.
+FIRST_SPIKE_TOLERANCE_MS = 0.5
+
+
+def _protocol(pattern, answer) -> str:
+    """The protocol part of an exercise: the run's step, duration, neuron and input (read from a
+    SpikeMonitor's group), and the onset (read from the first spike, which every usual integrator puts
+    within two steps of figure1.m's). Raises NotYet naming the first difference."""
+    preset = get_preset(pattern)
+    if not isinstance(answer, SpikeMonitor):
+        raise NotYet("give the SpikeMonitor of your run (not its spike times): the check reads the run's "
+                     "duration, step and parameters from it")
+    diffs = protocol_differences(recorded_run(answer), preset)
+    if diffs:
+        raise NotYet(f"not 2004 Fig. 1 {preset.panel}'s protocol: " + "; ".join(diffs))
+    first = spike_times_of(answer)
+    ref = simulate(pattern).spike_times_ms
+    if first.size and ref.size and abs(first[0] - ref[0]) > FIRST_SPIKE_TOLERANCE_MS:
+        onset = preset.stimulus.pieces[0].start if preset.stimulus.pieces else 0.0
+        raise NotYet(f"your first spike is at {first[0]:g} ms, figure1.m's at {ref[0]:g} ms: the input must "
+                     f"start after t = T/10 = {onset:g} ms (run_model's t_on), no earlier, no later")
+    return f"the protocol of 2004 Fig. 1 {preset.panel} (T = {preset.duration:g} ms, dt = {preset.dt:g} ms)"
+
+
 @checker(LESSON, 2)
 def check_2(answer):
-    """Spike times (or a SpikeMonitor) of the student's model that ``izh_brian.teaching.check``
-    says show tonic bursting (2004 Fig. 1 C: a=0.02, b=0.2, c=-50, d=2, V0=-70,
-    I=15 for t > 22 ms, T=220 ms)."""
+    """The SpikeMonitor of the student's model, run on 2004 Fig. 1 C's protocol (a=0.02, b=0.2, c=-50,
+    d=2, V0=-70, I=15 for t > 22 ms, T=220 ms, dt=0.25 ms: checked), that ``izh_brian.teaching.check``
+    says shows tonic bursting."""
+    protocol = _protocol("tonic_bursting", answer)
     rep = _graded("tonic_bursting", answer)
     if rep.shows_pattern:
         ref = rep.reference or {}
         extra = (f"; {ref.get('n_spikes')} spikes against figure1.m's {ref.get('n_reference')}"
                  if ref.get("n_reference") is not None else "")
-        return f"izh_brian.teaching.check says your neuron bursts tonically{extra}"
+        return f"izh_brian.teaching.check says your neuron bursts tonically on {protocol}{extra}"
     raise NotYet(f"izh_brian.teaching.check does not see tonic bursting: {_failed(rep)}")
 
 

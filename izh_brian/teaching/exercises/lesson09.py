@@ -8,8 +8,10 @@
    parameters drawn from a seed the student chooses) with a coincidence
    factor of at least 0.9.
 3. :func:`check_3`: the report of :func:`izh_brian.teaching.check.check` on the fitted
-   neuron's response under the pattern's protocol: it must show the pattern
-   and be the response of a neuron that reproduces the mystery train.
+   neuron's response under the pattern's protocol, made with the fitted
+   parameters (``params=``, so that it makes no comparison with the published
+   cell's run): it must show the pattern and be the response of a neuron that
+   reproduces the mystery train.
 """
 
 from __future__ import annotations
@@ -186,6 +188,9 @@ def check_3(answer, seed=None):
         raise NotYet(f"give the report that check(...) returns; got {type(answer).__name__}")
     if answer.pattern != m.pattern:
         raise NotYet(f"this report checks {answer.pattern!r}; check your neuron against {m.pattern!r}")
+    if answer.reference is not None:
+        raise NotYet(f"this report compares your spikes with figure1.m's run of the published {m.pattern} cell, which is "
+                     "not your fitted neuron: pass your parameters, check(..., params=answer_2), so it does not")
     if not answer.shows_pattern:
         failed = [c.name for c in answer.criteria if not c.ok]
         raise NotYet(f"the checked response does not show {m.pattern} (failed: {', '.join(failed)})")
