@@ -326,15 +326,19 @@ def test_crosscheck_skips_missing_tools_with_a_note(monkeypatch):
 
 
 def test_templates_come_from_the_package(tmp_path, monkeypatch):
-    """The Typst sources are package data inside izh_brian (read with importlib.resources), so the PDF
-    builds from any working directory and from an installed wheel; if they are missing the command says
-    which file, in one line, with status 2."""
+    """The Typst sources are read as the package folder izh_brian/report/templates (importlib.resources), so
+    the PDF builds from any working directory and from an installed wheel; in a checkout that folder is the
+    link to the top-level report/, the sources a student edits; if they are missing the command says which
+    file, in one line, with status 2."""
     import izh_brian
 
     folder = RB.templates()
     assert Path(str(folder)).parent == Path(izh_brian.__file__).parent / "report"
     names = {f.name for f in folder.iterdir()}
     assert {RB.REPORT_MAIN, "template.typ"} <= names
+    root = Path(izh_brian.__file__).resolve().parent.parent
+    if (root / "report" / RB.REPORT_MAIN).is_file():  # a checkout: one copy of the sources, in report/
+        assert Path(str(folder)).is_symlink() and Path(str(folder)).resolve() == (root / "report").resolve()
     source = Path(RB.__file__).read_text()
     assert '"docs"' not in source and '/ "report"' not in source, "report.py reads files outside the package"
     monkeypatch.setattr(RB, "TEMPLATES_FOLDER", "no_such_templates")

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -34,11 +35,17 @@ def _run(cmd, cwd, timeout=900, env=None):
 def test_wheel_outside_the_repository(tmp_path):
     """Build the wheel, install it with the report extra in a fresh venv, then from a folder outside the
     repository: `run --all --json` gives figure1.m's spike times for all 28 presets (the independent
-    transcription in tests/oracle.py) and `report --quick` draws the figures and compiles the PDF."""
+    transcription in tests/oracle.py) and `report --quick` draws the figures and compiles the PDF from the
+    Typst sources of report/ that the wheel carries."""
     dist = tmp_path / "dist"
     _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], cwd=tmp_path)
     wheels = list(dist.glob("izh_brian-*.whl"))
     assert len(wheels) == 1, wheels
+    # the report's sources (the checkout's report/, linked as izh_brian/report/templates) are package data:
+    # its .typ files, not report/README.md nor the output in report/build/
+    with zipfile.ZipFile(wheels[0]) as whl:
+        carried = {n for n in whl.namelist() if n.startswith("izh_brian/report/templates/")}
+    assert carried == {f"izh_brian/report/templates/{p.name}" for p in (ROOT / "report").glob("*.typ")}, carried
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"

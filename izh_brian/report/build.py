@@ -12,8 +12,11 @@
 - ``report_data.json``: every number and table the report prints;
 - ``lessons/*.html``: the notebooks of ``notebooks/``, executed (:func:`render_lessons`);
 - ``izh_brian_report.pdf``: the report, compiled offline by Typst from the
-  sources shipped inside the package (``izh_brian/report/templates``, read with
-  :mod:`importlib.resources`, so an installed wheel builds it too).
+  sources in the checkout's top-level ``report/`` (what a student edits to
+  write their own), read as the package folder ``izh_brian/report/templates``
+  with :mod:`importlib.resources`: in the checkout that folder is a link to
+  ``report/``, so an edit shows in the next build; a wheel carries the files
+  themselves as package data, so an installed wheel builds the report too.
 
 Each section comes from one small function here that calls the module that
 owns it. When such a module or tool is missing or fails, the section records
@@ -94,7 +97,8 @@ REPORT_DATA = "report_data.json"
 REPORT_MAIN = "izh_brian_report.typ"
 
 
-#: Package folder of the Typst sources.
+#: Package folder of the Typst sources: ``izh_brian/report/templates``, in the checkout a link to the top-level
+#: ``report/`` (the one copy in git), in a wheel the files (setup.cfg's package data ``templates/*.typ``).
 TEMPLATES_PACKAGE = "izh_brian.report"
 
 
@@ -135,18 +139,22 @@ def _machine() -> dict:
 
 
 def templates():
-    """The Typst sources shipped in the package (a :class:`importlib.resources` traversable folder).
+    """The report's Typst sources (a :class:`importlib.resources` traversable folder).
+
+    In a checkout (an editable install) ``izh_brian/report/templates`` is a link to the top-level ``report/``,
+    so this reads the files a student edits; in an installed wheel it holds copies made from ``report/``.
 
     Raises
     ------
     FileNotFoundError
-        The package was installed without its ``report/templates`` data.
+        The package was installed without its ``templates`` data, or a checkout made without symbolic links
+        (``git config core.symlinks true``) has a plain file where the link to ``report/`` should be.
     """
     folder = importlib.resources.files(TEMPLATES_PACKAGE) / TEMPLATES_FOLDER
     if not (folder / REPORT_MAIN).is_file():
-        raise FileNotFoundError(f"the report templates are missing from the installed package: expected "
-                                f"{TEMPLATES_PACKAGE.replace('.', '/')}/{TEMPLATES_FOLDER}/{REPORT_MAIN} (reinstall izh_brian with its "
-                                f"package data)")
+        raise FileNotFoundError(f"the report templates are missing: expected "
+                                f"{TEMPLATES_PACKAGE.replace('.', '/')}/{TEMPLATES_FOLDER}/{REPORT_MAIN} (reinstall izh_brian "
+                                f"with its package data; in a checkout that folder is a link to report/)")
     return folder
 
 
@@ -529,7 +537,7 @@ def _data_for_typst(s: dict, files: dict) -> dict:
 def build_pdf(out_dir, src_dir=None) -> Path:
     """Compile the Typst sources (copied into ``out_dir``, next to the data) into ``out_dir/izh_brian_report.pdf``.
 
-    ``src_dir`` (a folder) replaces the sources shipped in the package (:func:`templates`).
+    ``src_dir`` (a folder, e.g. an edited copy of ``report/``) replaces the sources of :func:`templates`.
     """
     import typst
 
