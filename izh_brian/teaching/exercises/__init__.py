@@ -1,17 +1,30 @@
 """Exercise checks for the lessons in ``notebooks/``.
 
 Every exercise of a lesson has a check function here, in the module of its
-lesson (``lesson00`` ... ``lesson09``). A check takes the student's answer and
-returns a :class:`Feedback`; it never raises, so an unsolved lesson still runs
-top to bottom. The placeholder a student replaces is ``...`` (Ellipsis).
+lesson (``lesson00`` ... ``lesson09``), and every check is written one way: a
+function of the answer decorated with ``@checker(LESSON, k)``, whose body raises
+:class:`NotYet` with the reason while the answer is not right yet and returns the
+PASS message when it is::
+
+    @checker(LESSON, 1)
+    def check_1(answer):
+        d = as_number(answer, "d")
+        if d > 4:
+            raise NotYet(f"with d = {d:g} the neuron does not chatter")
+        return f"d = {d:g} chatters"
+
+The decorated check returns a :class:`Feedback` (``ok``, ``points``,
+``message``) and never raises, so an unsolved lesson still runs top to bottom:
+the placeholder a student replaces, ``...`` (Ellipsis), gives
+:data:`PLACEHOLDER_HINT`, and any other exception inside the body a NOT YET
+naming it.
 
 Each check records its outcome on the lesson's scoreboard; the last cell of a
 lesson calls :func:`summary`, whose line (``lesson 02: 3 of 3 exercises
 pass``) nbval compares with the line stored in the notebook: the unsolved
 lesson must show ``0 of N``, its solution in ``notebooks/solutions/`` ``N of N``.
-``N`` counts every exercise of the lesson, run or not: a check defined with
-:func:`checker` registers its exercise when the lesson module is imported, and a
-module whose checks call :func:`guarded` names its exercises with :func:`register`.
+``N`` counts every exercise of the lesson, run or not: :func:`checker` registers
+the exercise of the check it decorates when the lesson module is imported.
 (No doctest here: Brian2's doctest collector cannot name objects of a package's ``__init__``;
 ``tests/test_exercises_common.py`` shows the same.)
 """
@@ -25,9 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Quantity, SpikeMonitor, ms, mV
 
-__all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "register", "exercises_of",
-           "NotYet",
-           "checker", "guarded", "as_number", "as_float", "one_parameter_change", "spike_times_of", "as_seed",
+__all__ = ["Feedback", "PLACEHOLDER_HINT", "is_placeholder", "feedback", "summary", "reset", "exercises_of",
+           "NotYet", "checker", "as_number", "as_float", "one_parameter_change", "spike_times_of", "as_seed",
            "recorded_run", "protocol_differences"]
 
 #: What a check says while the answer is still the placeholder.
@@ -36,7 +48,7 @@ PLACEHOLDER_HINT = "replace the ... in the answer cell above with your answer"
 # lesson -> {exercise -> passed}; only the lessons' own checks write here.
 _SCOREBOARD: dict[str, dict[str, bool]] = {}
 
-# lesson -> its exercises ("1", "2", ...), filled when the lesson's checks are defined (checker, register).
+# lesson -> its exercises ("1", "2", ...), filled by checker when the lesson's checks are defined.
 _EXERCISES: dict[str, set[str]] = {}
 
 
@@ -85,14 +97,9 @@ def feedback(ok: bool, message: str, lesson: str, exercise: str) -> Feedback:
     return Feedback(bool(ok), message, lesson, str(exercise))
 
 
-def register(lesson: str, *exercises) -> None:
-    """Name the exercises of ``lesson`` (``register("05", 1, 2, 3)``), so :func:`summary` counts them
-    before their checks run; :func:`checker` does this for the check it decorates."""
-    _EXERCISES.setdefault(str(lesson), set()).update(str(e) for e in exercises)
-
-
 def exercises_of(lesson: str) -> list[str]:
-    """The exercises of ``lesson`` known so far: those registered and those whose check has run."""
+    """The exercises of ``lesson`` known so far: those whose check :func:`checker` defined and those
+    whose outcome was recorded."""
     known = _EXERCISES.get(lesson, set()) | set(_SCOREBOARD.get(lesson, {}))
     return sorted(known, key=lambda e: (len(e), e))
 
@@ -124,14 +131,19 @@ class NotYet(ValueError):
 
 def checker(lesson: str, exercise) -> callable:
     """Decorate ``fn(answer, ...) -> str`` (the PASS message) into a check that returns a
-    :class:`~izh_brian.teaching.exercises.Feedback` and never raises.
+    :class:`~izh_brian.teaching.exercises.Feedback` and never raises: the one way every
+    lesson's checks are written.
 
     The placeholder ``...`` gives :data:`~izh_brian.teaching.exercises.PLACEHOLDER_HINT`; a
     :class:`NotYet` gives its message; any other error (a wrong type deep inside a
     simulation, a Brian2 error from a student's string) gives a NOT YET naming it.
+    Decorating registers the exercise (so :func:`summary` counts it before it runs), and
+    the check carries ``lesson`` and ``exercise`` attributes naming it; its signature is
+    ``fn``'s (``functools.wraps``), keywords included.
     """
 
-    register(lesson, exercise)
+    lesson, exercise = str(lesson), str(exercise)
+    _EXERCISES.setdefault(lesson, set()).add(exercise)
 
     def wrap(fn):
         @functools.wraps(fn)
@@ -147,6 +159,7 @@ def checker(lesson: str, exercise) -> callable:
                 return feedback(False, f"the answer could not be checked ({type(e).__name__}: {text})",
                                 lesson, exercise)
 
+        check.lesson, check.exercise = lesson, exercise
         return check
 
     return wrap
@@ -261,20 +274,6 @@ def as_number(x, what: str) -> float:
     if not math.isfinite(x):
         raise NotYet(f"{what} should be a finite number, got {x!r}")
     return x
-
-
-def guarded(lesson: str, exercise: str, body, answer) -> Feedback:
-    """Run ``body(answer) -> (ok, message)`` as a check: the placeholder, a :class:`NotYet` or any other
-    failure becomes a NOT YET feedback (a check never stops the lesson)."""
-    if is_placeholder(answer):
-        return feedback(False, PLACEHOLDER_HINT, lesson, exercise)
-    try:
-        ok, message = body(answer)
-    except NotYet as exc:
-        return feedback(False, str(exc), lesson, exercise)
-    except Exception as exc:  # a check must never stop the lesson
-        return feedback(False, f"could not check this answer ({type(exc).__name__}: {exc})", lesson, exercise)
-    return feedback(ok, message, lesson, exercise)
 
 
 def as_seed(seed) -> int:

@@ -27,15 +27,12 @@ from izh_brian import get_preset
 from izh_brian.analysis.tolerances import TOL
 from izh_brian.analysis.validators import validate
 from izh_brian.simulation import simulate
-from izh_brian.teaching.exercises import Feedback, guarded, register
-from izh_brian.teaching.exercises import NotYet as _Bad
-from izh_brian.teaching.exercises import as_number as _number
+from izh_brian.teaching.exercises import NotYet, as_number, checker
 
 __all__ = ["LATENCY_DTS", "SCHEMES", "SCHEME_PATTERN", "check_1", "check_2", "check_3",
            "pulse_samples", "latency_ms", "schemes_keeping"]
 
 LESSON = "05"
-register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: The steps compared in exercises 1 and 2 (ms): figure1.m's 0.2 ms for panel I, and 0.1 ms.
 LATENCY_DTS = (0.2, 0.1)
@@ -45,29 +42,24 @@ SCHEMES = ("figure1", "euler", "rk4", "net2003", "nest", "nest_published")
 SCHEME_PATTERN = "depolarizing_after_potential"
 
 
-
-
-
 def _per_dt(answer, what: str) -> dict:
     """``{0.2: x, 0.1: y}`` (keys may be numbers or strings such as ``"0.2"``) -> {dt: float}."""
     if not isinstance(answer, dict):
-        raise _Bad(f"the answer should be a dict {{0.2: ..., 0.1: ...}} of {what}, got {type(answer).__name__}")
+        raise NotYet(f"the answer should be a dict {{0.2: ..., 0.1: ...}} of {what}, got {type(answer).__name__}")
     out = {}
     for key, val in answer.items():
         try:
             k = float(key)
         except (TypeError, ValueError):
-            raise _Bad(f"the keys should be the steps 0.2 and 0.1 (ms), got {key!r}") from None
+            raise NotYet(f"the keys should be the steps 0.2 and 0.1 (ms), got {key!r}") from None
         match = [dt for dt in LATENCY_DTS if abs(k - dt) < 1e-9]
         if not match:
-            raise _Bad(f"the keys should be the steps 0.2 and 0.1 (ms), got {key!r}")
-        out[match[0]] = _number(val, f"the {what} at dt = {match[0]:g} ms")
+            raise NotYet(f"the keys should be the steps 0.2 and 0.1 (ms), got {key!r}")
+        out[match[0]] = as_number(val, f"the {what} at dt = {match[0]:g} ms")
     missing = [dt for dt in LATENCY_DTS if dt not in out]
     if missing:
-        raise _Bad(f"give a value for dt = {' and '.join(f'{m:g}' for m in missing)} ms as well")
+        raise NotYet(f"give a value for dt = {' and '.join(f'{m:g}' for m in missing)} ms as well")
     return out
-
-
 
 
 # --------------------------------------------------------------------------- what the package says
@@ -110,76 +102,67 @@ def schemes_keeping(pattern: str = SCHEME_PATTERN, dt: float | None = None) -> f
 # --------------------------------------------------------------------------- the checks
 
 
-def check_1(answer) -> Feedback:
+@checker(LESSON, 1)
+def check_1(answer):
     """Exercise 1: ``{0.2: n, 0.1: m}``, the number of samples panel I's 3 ms pulse is on at each step."""
-
-    def body(ans):
-        got = _per_dt(ans, "sample counts")
-        wrong = []
-        for dt in LATENCY_DTS:
-            if got[dt] != int(got[dt]):
-                raise _Bad(f"a number of samples is a whole number, got {got[dt]:g} at dt = {dt:g} ms")
-            if int(got[dt]) != pulse_samples(dt):
-                wrong.append(dt)
-        if wrong:
-            return False, ("not the simulated count at dt = " + " and ".join(f"{dt:g}" for dt in wrong)
-                           + " ms: count the samples with r.I > 0, and remember that figure1.m's pulse is "
-                           "10 < t < 13 with strict inequalities, so the samples at t = 10 and t = 13 are off")
-        n = {dt: pulse_samples(dt) for dt in LATENCY_DTS}
-        return True, (f"{n[0.2]} samples at 0.2 ms ({n[0.2] * 0.2:g} ms of input) and {n[0.1]} at 0.1 ms "
-                      f"({n[0.1] * 0.1:g} ms): a strict pulse of width w lasts w/dt - 1 samples, so the finer "
-                      "grid delivers more charge")
-
-    return guarded(LESSON, "1", body, answer)
+    got = _per_dt(answer, "sample counts")
+    wrong = []
+    for dt in LATENCY_DTS:
+        if got[dt] != int(got[dt]):
+            raise NotYet(f"a number of samples is a whole number, got {got[dt]:g} at dt = {dt:g} ms")
+        if int(got[dt]) != pulse_samples(dt):
+            wrong.append(dt)
+    if wrong:
+        raise NotYet("not the simulated count at dt = " + " and ".join(f"{dt:g}" for dt in wrong)
+                     + " ms: count the samples with r.I > 0, and remember that figure1.m's pulse is "
+                     "10 < t < 13 with strict inequalities, so the samples at t = 10 and t = 13 are off")
+    n = {dt: pulse_samples(dt) for dt in LATENCY_DTS}
+    return (f"{n[0.2]} samples at 0.2 ms ({n[0.2] * 0.2:g} ms of input) and {n[0.1]} at 0.1 ms "
+            f"({n[0.1] * 0.1:g} ms): a strict pulse of width w lasts w/dt - 1 samples, so the finer "
+            "grid delivers more charge")
 
 
-def check_2(answer) -> Feedback:
+@checker(LESSON, 2)
+def check_2(answer):
     """Exercise 2: ``{0.2: latency, 0.1: latency}`` in ms from the pulse onset (10 ms) to the spike."""
-
-    def body(ans):
-        got = _per_dt(ans, "latencies (ms)")
-        wrong = []
-        for dt in LATENCY_DTS:
-            expected = latency_ms(dt)
-            if not math.isfinite(expected) or abs(got[dt] - expected) > dt / 2 + 1e-9:
-                wrong.append(dt)
-        if wrong:
-            return False, ("not the simulated latency at dt = " + " and ".join(f"{dt:g}" for dt in wrong)
-                           + " ms: simulate spike_latency at that dt and subtract the pulse onset (10 ms) "
-                           "from the first spike time")
-        lat = {dt: latency_ms(dt) for dt in LATENCY_DTS}
-        return True, (f"latency {lat[0.2]:g} ms at 0.2 ms and {lat[0.1]:g} ms at 0.1 ms; the validator asks "
-                      f"for at least {TOL.latency_min_ms:g} ms; near threshold the latency falls steeply as the "
-                      "input grows, and the finer grid's pulse carries more charge")
-
-    return guarded(LESSON, "2", body, answer)
+    got = _per_dt(answer, "latencies (ms)")
+    wrong = []
+    for dt in LATENCY_DTS:
+        expected = latency_ms(dt)
+        if not math.isfinite(expected) or abs(got[dt] - expected) > dt / 2 + 1e-9:
+            wrong.append(dt)
+    if wrong:
+        raise NotYet("not the simulated latency at dt = " + " and ".join(f"{dt:g}" for dt in wrong)
+                     + " ms: simulate spike_latency at that dt and subtract the pulse onset (10 ms) "
+                     "from the first spike time")
+    lat = {dt: latency_ms(dt) for dt in LATENCY_DTS}
+    return (f"latency {lat[0.2]:g} ms at 0.2 ms and {lat[0.1]:g} ms at 0.1 ms; the validator asks "
+            f"for at least {TOL.latency_min_ms:g} ms; near threshold the latency falls steeply as the "
+            "input grows, and the finer grid's pulse carries more charge")
 
 
-def check_3(answer) -> Feedback:
+@checker(LESSON, 3)
+def check_3(answer):
     """Exercise 3: the set of schemes (names from :data:`SCHEMES`) that keep panel Q at its published dt."""
-
-    def body(ans):
-        if isinstance(ans, str):
-            ans = [ans]
-        if not isinstance(ans, (set, frozenset, list, tuple)):
-            raise _Bad(f"the answer should be a set of scheme names such as {{'figure1', 'rk4'}}, "
-                       f"got {type(ans).__name__}")
-        names = set()
-        for s in ans:
-            if not isinstance(s, str) or s.lower() not in SCHEMES:
-                raise _Bad(f"unknown scheme {s!r}; allowed: {', '.join(SCHEMES)}")
-            names.add(s.lower())
-        kept = schemes_keeping()
-        extra, missing = names - kept, kept - names
-        if extra or missing:
-            parts = []
-            if extra:
-                parts.append(f"{', '.join(sorted(extra))} lose{'s' if len(extra) == 1 else ''} the pattern")
-            if missing:
-                parts.append(f"{len(missing)} scheme{'s' if len(missing) != 1 else ''} that keep{'s' if len(missing) == 1 else ''} it "
-                             f"{'is' if len(missing) == 1 else 'are'} missing")
-            return False, "; ".join(parts) + ": run each scheme and ask validate()"
-        return True, (f"{', '.join(sorted(kept))} keep the after-depolarisation: look at where each of them "
-                      "takes u from (the new v or the old one)")
-
-    return guarded(LESSON, "3", body, answer)
+    if isinstance(answer, str):
+        answer = [answer]
+    if not isinstance(answer, (set, frozenset, list, tuple)):
+        raise NotYet(f"the answer should be a set of scheme names such as {{'figure1', 'rk4'}}, "
+                     f"got {type(answer).__name__}")
+    names = set()
+    for s in answer:
+        if not isinstance(s, str) or s.lower() not in SCHEMES:
+            raise NotYet(f"unknown scheme {s!r}; allowed: {', '.join(SCHEMES)}")
+        names.add(s.lower())
+    kept = schemes_keeping()
+    extra, missing = names - kept, kept - names
+    if extra or missing:
+        parts = []
+        if extra:
+            parts.append(f"{', '.join(sorted(extra))} lose{'s' if len(extra) == 1 else ''} the pattern")
+        if missing:
+            parts.append(f"{len(missing)} scheme{'s' if len(missing) != 1 else ''} that keep{'s' if len(missing) == 1 else ''} it "
+                         f"{'is' if len(missing) == 1 else 'are'} missing")
+        raise NotYet("; ".join(parts) + ": run each scheme and ask validate()")
+    return (f"{', '.join(sorted(kept))} keep the after-depolarisation: look at where each of them "
+            "takes u from (the new v or the old one)")

@@ -26,15 +26,12 @@ from izh_brian import simulate_many
 from izh_brian.analysis.phaseplane import step_preset
 from izh_brian.analysis.validators import validate
 from izh_brian.simulation import simulate
-from izh_brian.teaching.exercises import Feedback, guarded, register
-from izh_brian.teaching.exercises import NotYet as _Bad
-from izh_brian.teaching.exercises import as_number as _number
+from izh_brian.teaching.exercises import NotYet, as_number, checker
 
 __all__ = ["A_GRID", "I_GRID", "RHEOBASE_NEURON", "check_1", "check_2", "check_3", "chatters", "fs_threshold_a",
            "rheobase"]
 
 LESSON = "06"
-register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: Exercise 2's grid of a (the explorer's slider moves in steps of 0.005; this grid in 0.01).
 A_GRID = tuple(round(0.02 + 0.01 * k, 2) for k in range(9))
@@ -46,11 +43,6 @@ RHEOBASE_NEURON = (0.02, 0.2, -65.0, 8.0)
 RHEOBASE_DURATION_MS = 200.0
 #: Accepted range of d in exercise 1 (mV/ms), wider than the slider's -2 .. 10.
 D_RANGE = (-10.0, 30.0)
-
-
-
-
-
 
 
 def _first_failure(verdict) -> str:
@@ -99,56 +91,47 @@ def rheobase() -> float:
 # --------------------------------------------------------------------------- the checks
 
 
-def check_1(answer) -> Feedback:
+@checker(LESSON, 1)
+def check_1(answer):
     """Exercise 1: a value of d that makes the RS neuron with c = -50 mV chatter (validator CH)."""
-
-    def body(ans):
-        d = _number(ans, "d")
-        if not D_RANGE[0] <= d <= D_RANGE[1]:
-            raise _Bad(f"d = {d:g} is outside the accepted range {D_RANGE[0]:g} .. {D_RANGE[1]:g}")
-        ok, why = chatters(d)
-        if not ok:
-            return False, f"with d = {d:g} the neuron does not chatter: {why}"
-        return True, (f"d = {d:g} chatters: a small after-spike jump of u lets v, reset high at -50 mV, fire "
-                      "again at once, until u has grown enough to end the burst")
-
-    return guarded(LESSON, "1", body, answer)
+    d = as_number(answer, "d")
+    if not D_RANGE[0] <= d <= D_RANGE[1]:
+        raise NotYet(f"d = {d:g} is outside the accepted range {D_RANGE[0]:g} .. {D_RANGE[1]:g}")
+    ok, why = chatters(d)
+    if not ok:
+        raise NotYet(f"with d = {d:g} the neuron does not chatter: {why}")
+    return (f"d = {d:g} chatters: a small after-spike jump of u lets v, reset high at -50 mV, fire "
+            "again at once, until u has grown enough to end the burst")
 
 
-def check_2(answer) -> Feedback:
+@checker(LESSON, 2)
+def check_2(answer):
     """Exercise 2: the smallest a of :data:`A_GRID` at which validator FS passes."""
-
-    def body(ans):
-        a = _number(ans, "a")
-        on_grid = [g for g in A_GRID if abs(a - g) < 1e-9]
-        if not on_grid:
-            raise _Bad(f"a = {a:g} is not on the grid {', '.join(f'{g:g}' for g in A_GRID)}")
-        a = on_grid[0]
-        verdict = _fs_grid()[a]
-        if not verdict.ok:
-            return False, f"at a = {a:g} validator FS fails: {_first_failure(verdict)}; try a larger a"
-        if a > fs_threshold_a():
-            return False, f"FS passes at a = {a:g}, but also at a smaller value of the grid; go lower"
-        return True, (f"a = {a:g} is the smallest value of the grid that gives fast spiking: u recovers fast "
-                      "enough that each spike's jump d has decayed before the next one, so the rate hardly adapts")
-
-    return guarded(LESSON, "2", body, answer)
+    a = as_number(answer, "a")
+    on_grid = [g for g in A_GRID if abs(a - g) < 1e-9]
+    if not on_grid:
+        raise NotYet(f"a = {a:g} is not on the grid {', '.join(f'{g:g}' for g in A_GRID)}")
+    a = on_grid[0]
+    verdict = _fs_grid()[a]
+    if not verdict.ok:
+        raise NotYet(f"at a = {a:g} validator FS fails: {_first_failure(verdict)}; try a larger a")
+    if a > fs_threshold_a():
+        raise NotYet(f"FS passes at a = {a:g}, but also at a smaller value of the grid; go lower")
+    return (f"a = {a:g} is the smallest value of the grid that gives fast spiking: u recovers fast "
+            "enough that each spike's jump d has decayed before the next one, so the rate hardly adapts")
 
 
-def check_3(answer) -> Feedback:
+@checker(LESSON, 3)
+def check_3(answer):
     """Exercise 3: the rheobase of the RS neuron on the 0.1 mV/ms grid (smallest step that makes it fire)."""
-
-    def body(ans):
-        I = _number(ans, "the current")
-        on_grid = [g for g in I_GRID if abs(I - g) < 1e-6]
-        if not on_grid:
-            raise _Bad(f"I = {I:g} is not on the grid 0, 0.1, ..., {I_GRID[-1]:g} mV/ms (round to one decimal)")
-        I = on_grid[0]
-        counts = _spike_counts()
-        if counts[I] == 0:
-            return False, f"at I = {I:g} the neuron does not fire within {RHEOBASE_DURATION_MS:g} ms; go higher"
-        if I > rheobase():
-            return False, f"at I = {I:g} it fires ({counts[I]} spikes), and it fires at I - 0.1 too; go lower"
-        return True, f"I = {I:g} mV/ms is the rheobase on the grid: {counts[I]} spike(s), none at {I - 0.1:.1f}"
-
-    return guarded(LESSON, "3", body, answer)
+    I = as_number(answer, "the current")
+    on_grid = [g for g in I_GRID if abs(I - g) < 1e-6]
+    if not on_grid:
+        raise NotYet(f"I = {I:g} is not on the grid 0, 0.1, ..., {I_GRID[-1]:g} mV/ms (round to one decimal)")
+    I = on_grid[0]
+    counts = _spike_counts()
+    if counts[I] == 0:
+        raise NotYet(f"at I = {I:g} the neuron does not fire within {RHEOBASE_DURATION_MS:g} ms; go higher")
+    if I > rheobase():
+        raise NotYet(f"at I = {I:g} it fires ({counts[I]} spikes), and it fires at I - 0.1 too; go lower")
+    return f"I = {I:g} mV/ms is the rheobase on the grid: {counts[I]} spike(s), none at {I - 0.1:.1f}"

@@ -26,15 +26,12 @@ import numpy as np
 
 from izh_brian.network.analysis import GAMMA_BAND_HZ
 from izh_brian.network.build import draw_network, make_spec, simulate_network
-from izh_brian.teaching.exercises import Feedback, guarded, register
-from izh_brian.teaching.exercises import NotYet as _Bad
-from izh_brian.teaching.exercises import as_number as _number
+from izh_brian.teaching.exercises import NotYet, as_number, checker
 
 __all__ = ["NETWORK", "FRACTION_NETWORK", "GAMMA_SEEDS", "WEIGHT_RANGE", "check_1", "check_2", "check_3", "excitatory_fraction",
            "busiest_step", "synaptic_input", "total_input", "peak_frequencies"]
 
 LESSON = "07"
-register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: The network of the lesson (arguments of :func:`izh_brian.network.build.simulate_network`).
 NETWORK = {"scenario": "paper", "seed": 1, "duration_ms": 1000.0}
@@ -44,11 +41,6 @@ FRACTION_NETWORK = {"scenario": "S4", "seed": 1, "duration_ms": 1000.0}
 GAMMA_SEEDS = (1, 2)
 #: Accepted weight scales in exercise 3 (mV/ms), (we range, wi range).
 WEIGHT_RANGE = {"we": (0.0, 1.5), "wi": (0.0, 4.0)}
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------- what the package says
@@ -122,72 +114,63 @@ def peak_frequencies(we: float, wi: float) -> tuple:
 # --------------------------------------------------------------------------- the checks
 
 
-def check_1(answer) -> Feedback:
+@checker(LESSON, 1)
+def check_1(answer):
     """Exercise 1: the synaptic input (mV/ms) neuron 0 receives in the busiest step, by net.m's rule."""
-
-    def body(ans):
-        x = _number(ans, "the synaptic input")
-        right = synaptic_input(0)
-        if abs(x - right) <= 1e-6 * max(1.0, abs(right)):
-            k, fired = busiest_step()
-            return True, (f"{right:.4f} mV/ms: the weights S[0, j] of the {fired.size} neurons that fired at "
-                          f"step {k}, added once in that step")
+    x = as_number(answer, "the synaptic input")
+    right = synaptic_input(0)
+    if abs(x - right) <= 1e-6 * max(1.0, abs(right)):
         k, fired = busiest_step()
-        if abs(x - total_input(0)) <= 1e-6 * max(1.0, abs(x)):
-            return False, "that includes the thalamic noise of the step; give the synaptic part only"
-        if abs(x - float(_column(0)[fired].sum())) <= 1e-6 * max(1.0, abs(x)):
-            return False, ("that sums S[j, 0], the weights FROM neuron 0; S[i, j] is the weight from j onto i, "
-                           "so neuron 0 receives row 0")
-        if abs(x - float(_row(0).sum())) <= 1e-6 * max(1.0, abs(x)):
-            return False, "that sums the weights of all 1000 neurons; only those that fired in the step count"
-        return False, (f"not the sum of S[0, j] over the neurons j that fired at step {k} "
-                       "(find them with res.spike_i[res.spike_steps == k])")
+        return (f"{right:.4f} mV/ms: the weights S[0, j] of the {fired.size} neurons that fired at "
+                f"step {k}, added once in that step")
+    k, fired = busiest_step()
+    if abs(x - total_input(0)) <= 1e-6 * max(1.0, abs(x)):
+        raise NotYet("that includes the thalamic noise of the step; give the synaptic part only")
+    if abs(x - float(_column(0)[fired].sum())) <= 1e-6 * max(1.0, abs(x)):
+        raise NotYet("that sums S[j, 0], the weights FROM neuron 0; S[i, j] is the weight from j onto i, "
+                     "so neuron 0 receives row 0")
+    if abs(x - float(_row(0).sum())) <= 1e-6 * max(1.0, abs(x)):
+        raise NotYet("that sums the weights of all 1000 neurons; only those that fired in the step count")
+    raise NotYet(f"not the sum of S[0, j] over the neurons j that fired at step {k} "
+                 "(find them with res.spike_i[res.spike_steps == k])")
 
-    return guarded(LESSON, "1", body, answer)
 
-
-def check_2(answer) -> Feedback:
+@checker(LESSON, 2)
+def check_2(answer):
     """Exercise 2: the fraction (0..1) of the spikes of scenario S4 fired by excitatory neurons."""
-
-    def body(ans):
-        x = _number(ans, "the fraction")
-        if not 0.0 <= x <= 1.0:
-            raise _Bad(f"a fraction lies between 0 and 1, got {x:g}")
-        right = excitatory_fraction()
-        if abs(x - right) > 0.005:
-            if abs(x - 0.8) < 1e-9:
-                return False, ("0.8 is the fraction of excitatory neurons, not of spikes: count the spikes "
-                               "with spike_i < 800")
-            return False, (f"{x:g} is not the fraction of the S4 network's spikes fired by neurons 0..799 "
-                           "(to within 0.005)")
-        return True, (f"{right:.3f} of the spikes are excitatory, against 0.8 of the neurons: with weak "
-                      "coupling the thalamic noise drives the cells, and net.m gives the excitatory ones the stronger "
-                      "noise (5 randn against 2 randn)")
-
-    return guarded(LESSON, "2", body, answer)
+    x = as_number(answer, "the fraction")
+    if not 0.0 <= x <= 1.0:
+        raise NotYet(f"a fraction lies between 0 and 1, got {x:g}")
+    right = excitatory_fraction()
+    if abs(x - right) > 0.005:
+        if abs(x - 0.8) < 1e-9:
+            raise NotYet("0.8 is the fraction of excitatory neurons, not of spikes: count the spikes "
+                         "with spike_i < 800")
+        raise NotYet(f"{x:g} is not the fraction of the S4 network's spikes fired by neurons 0..799 "
+                     "(to within 0.005)")
+    return (f"{right:.3f} of the spikes are excitatory, against 0.8 of the neurons: with weak "
+            "coupling the thalamic noise drives the cells, and net.m gives the excitatory ones the stronger "
+            "noise (5 randn against 2 randn)")
 
 
-def check_3(answer) -> Feedback:
+@checker(LESSON, 3)
+def check_3(answer):
     """Exercise 3: ``{"we": ..., "wi": ...}`` whose network peaks in the gamma band for seeds 1 and 2."""
-
-    def body(ans):
-        if not isinstance(ans, dict):
-            raise _Bad(f"the answer should be a dict {{'we': ..., 'wi': ...}}, got {type(ans).__name__}")
-        unknown = set(ans) - set(WEIGHT_RANGE)
-        if unknown:
-            raise _Bad(f"unknown key(s) {', '.join(map(repr, sorted(map(str, unknown))))}; allowed: we, wi")
-        w = {}
-        for key, (lo, hi) in WEIGHT_RANGE.items():
-            if key not in ans:
-                raise _Bad(f"give {key!r} as well")
-            w[key] = _number(ans[key], key)
-            if not lo <= w[key] <= hi:
-                raise _Bad(f"{key} = {w[key]:g} is outside {lo:g} .. {hi:g} mV/ms")
-        peaks = peak_frequencies(w["we"], w["wi"])
-        lo, hi = GAMMA_BAND_HZ
-        text = ", ".join(f"seed {s}: {p:g} Hz" for s, p in zip(GAMMA_SEEDS, peaks))
-        if all(lo <= p <= hi for p in peaks):
-            return True, f"peaks in the gamma band ({lo:g}-{hi:g} Hz) for both seeds ({text})"
-        return False, f"the peak must lie in {lo:g}-{hi:g} Hz for both seeds; got {text}"
-
-    return guarded(LESSON, "3", body, answer)
+    if not isinstance(answer, dict):
+        raise NotYet(f"the answer should be a dict {{'we': ..., 'wi': ...}}, got {type(answer).__name__}")
+    unknown = set(answer) - set(WEIGHT_RANGE)
+    if unknown:
+        raise NotYet(f"unknown key(s) {', '.join(map(repr, sorted(map(str, unknown))))}; allowed: we, wi")
+    w = {}
+    for key, (lo, hi) in WEIGHT_RANGE.items():
+        if key not in answer:
+            raise NotYet(f"give {key!r} as well")
+        w[key] = as_number(answer[key], key)
+        if not lo <= w[key] <= hi:
+            raise NotYet(f"{key} = {w[key]:g} is outside {lo:g} .. {hi:g} mV/ms")
+    peaks = peak_frequencies(w["we"], w["wi"])
+    lo, hi = GAMMA_BAND_HZ
+    text = ", ".join(f"seed {s}: {p:g} Hz" for s, p in zip(GAMMA_SEEDS, peaks))
+    if all(lo <= p <= hi for p in peaks):
+        return f"peaks in the gamma band ({lo:g}-{hi:g} Hz) for both seeds ({text})"
+    raise NotYet(f"the peak must lie in {lo:g}-{hi:g} Hz for both seeds; got {text}")

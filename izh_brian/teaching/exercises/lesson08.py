@@ -12,7 +12,7 @@ and from Brian2's units.
 2. :func:`check_2`: the ``izhikevich2007Cell`` (C = 1 pF) equal to a 2003
    neuron with b = :data:`B_2007`: ``{"k": ..., "vr": ..., "vt": ...}`` with
    ``k (v - vr)(v - vt) - u7 = 0.04 v^2 + 5 v + 140 - u`` for ``u7 = u - b vr``
-   (:func:`izh_brian.interop.neuroml.as_2007_form`), vr the resting potential.
+   (:func:`izh_brian.interop.export.as_2007_form`), vr the resting potential.
 3. :func:`check_3`: ``{"scheme": ..., "first_spike_ms": ...}``: the izh_brian
    scheme that reproduces NEST's default ``izhikevich``
    (``consistent_integration = true``), and the first spike time NEST reports
@@ -33,15 +33,12 @@ from izh_brian.interop.nest import NEST_SCHEME_FLAGS
 from izh_brian.model.equations import VARIANTS
 from izh_brian.model.schemes import SCHEMES
 from izh_brian.simulation import simulate
-from izh_brian.teaching.exercises import Feedback, guarded, register
-from izh_brian.teaching.exercises import NotYet as _Bad
-from izh_brian.teaching.exercises import as_number as _number
+from izh_brian.teaching.exercises import NotYet, as_number, checker
 
 __all__ = ["CURRENT_PA", "C_2007_PF", "B_2007", "NEST_PATTERN", "check_1", "check_2", "check_3",
            "converted_currents", "form_2007", "nest_prediction"]
 
 LESSON = "08"
-register(LESSON, 1, 2, 3)  # the lesson's exercises, counted by exercises.summary before their checks run
 
 #: Exercise 1's current (pA).
 CURRENT_PA = 14.0
@@ -55,21 +52,16 @@ NEST_PATTERN = "tonic_bursting"
 NEST_DEFAULT_CONSISTENT = True
 
 
-
-
-
 def _keys(ans, keys) -> dict:
     if not isinstance(ans, dict):
-        raise _Bad(f"the answer should be a dict with keys {', '.join(map(repr, keys))}, got {type(ans).__name__}")
+        raise NotYet(f"the answer should be a dict with keys {', '.join(map(repr, keys))}, got {type(ans).__name__}")
     unknown = [k for k in ans if k not in keys]
     if unknown:
-        raise _Bad(f"unknown key {unknown[0]!r}; allowed: {', '.join(map(repr, keys))}")
+        raise NotYet(f"unknown key {unknown[0]!r}; allowed: {', '.join(map(repr, keys))}")
     missing = [k for k in keys if k not in ans]
     if missing:
-        raise _Bad(f"give {missing[0]!r} as well")
+        raise NotYet(f"give {missing[0]!r} as well")
     return ans
-
-
 
 
 def _close(x, y, tol=1e-6) -> bool:
@@ -111,75 +103,65 @@ def nest_prediction() -> dict:
 # --------------------------------------------------------------------------- the checks
 
 
-def check_1(answer) -> Feedback:
+@checker(LESSON, 1)
+def check_1(answer):
     """Exercise 1: ``{"nest": I in mV/ms, "nml2007": v' in mV/ms}`` for 14 pA."""
-
-    def body(ans):
-        ans = _keys(ans, ("nest", "nml2007"))
-        got = {k: _number(ans[k], k) for k in ("nest", "nml2007")}
-        right = converted_currents()
-        wrong = []
-        if not _close(got["nest"], right["nest"]):
-            wrong.append(f"NEST: {CURRENT_PA:g} pA in izhikevich's I_e enters dV_m/dt as it stands (R = 1), "
-                         f"not as {got['nest']:g}")
-        if not _close(got["nml2007"], right["nml2007"]):
-            wrong.append(f"izhikevich2007Cell: v' = I / C with I = {CURRENT_PA:g} pA and C = {C_2007_PF:g} pF, "
-                         "and 1 pA / 1 pF = 1 mV/ms")
-        if wrong:
-            return False, "; ".join(wrong)
-        return True, (f"{right['nest']:g} mV/ms in izh_brian for NEST's {CURRENT_PA:g} pA; {right['nml2007']:g} "
-                      f"mV/ms in a {C_2007_PF:g} pF izhikevich2007Cell (only C = 1 pF keeps the 2003 numbers)")
-
-    return guarded(LESSON, "1", body, answer)
+    answer = _keys(answer, ("nest", "nml2007"))
+    got = {k: as_number(answer[k], k) for k in ("nest", "nml2007")}
+    right = converted_currents()
+    wrong = []
+    if not _close(got["nest"], right["nest"]):
+        wrong.append(f"NEST: {CURRENT_PA:g} pA in izhikevich's I_e enters dV_m/dt as it stands (R = 1), "
+                     f"not as {got['nest']:g}")
+    if not _close(got["nml2007"], right["nml2007"]):
+        wrong.append(f"izhikevich2007Cell: v' = I / C with I = {CURRENT_PA:g} pA and C = {C_2007_PF:g} pF, "
+                     "and 1 pA / 1 pF = 1 mV/ms")
+    if wrong:
+        raise NotYet("; ".join(wrong))
+    return (f"{right['nest']:g} mV/ms in izh_brian for NEST's {CURRENT_PA:g} pA; {right['nml2007']:g} "
+            f"mV/ms in a {C_2007_PF:g} pF izhikevich2007Cell (only C = 1 pF keeps the 2003 numbers)")
 
 
-def check_2(answer) -> Feedback:
+@checker(LESSON, 2)
+def check_2(answer):
     """Exercise 2: ``{"k": ..., "vr": ..., "vt": ...}`` of the izhikevich2007Cell (C = 1 pF) equal to b = 0.2."""
-
-    def body(ans):
-        ans = _keys(ans, ("k", "vr", "vt"))
-        got = {k: _number(ans[k], k) for k in ("k", "vr", "vt")}
-        right = form_2007()
-        if not _close(got["k"], right["k"]):
-            return False, f"k multiplies v^2: with C = 1 pF it is the 2003 coefficient of v^2, not {got['k']:g}"
-        pair = sorted((got["vr"], got["vt"]))
-        if all(_close(x, y, 1e-4) for x, y in zip(pair, right["no_b"])):
-            return False, ("those are the roots of 0.04 v^2 + 5 v + 140 alone; u7 = u - b vr moves b vr into the "
-                           "polynomial, so vr solves 0.04 v^2 + (5 - b) v + 140 = 0")
-        if _close(got["vr"], right["other_vr"], 1e-4) and _close(got["vt"], right["other_vt"], 1e-4):
-            return False, ("algebraically equal, but in the 2007 form vr is the resting potential: take the lower "
-                           "root, where the neuron rests")
-        if not (_close(got["vr"], right["vr"], 1e-4) and _close(got["vt"], right["vt"], 1e-4)):
-            return False, ("k (v - vr)(v - vt) must equal 0.04 v^2 + 5 v + 140 - b vr for every v: vr + vt = "
-                           "-5/0.04 and vr is a root of 0.04 v^2 + (5 - b) v + 140")
-        return True, (f"k = {right['k']:g} nS/mV, vr = {right['vr']:g} mV (the rest of RS), vt = {right['vt']:g} mV; "
-                      f"u7 = u - b vr = u + {-B_2007 * right['vr']:g}, so NeuroML's start (v0 = vr, u7 = 0) is the rest")
-
-    return guarded(LESSON, "2", body, answer)
+    answer = _keys(answer, ("k", "vr", "vt"))
+    got = {k: as_number(answer[k], k) for k in ("k", "vr", "vt")}
+    right = form_2007()
+    if not _close(got["k"], right["k"]):
+        raise NotYet(f"k multiplies v^2: with C = 1 pF it is the 2003 coefficient of v^2, not {got['k']:g}")
+    pair = sorted((got["vr"], got["vt"]))
+    if all(_close(x, y, 1e-4) for x, y in zip(pair, right["no_b"])):
+        raise NotYet("those are the roots of 0.04 v^2 + 5 v + 140 alone; u7 = u - b vr moves b vr into the "
+                     "polynomial, so vr solves 0.04 v^2 + (5 - b) v + 140 = 0")
+    if _close(got["vr"], right["other_vr"], 1e-4) and _close(got["vt"], right["other_vt"], 1e-4):
+        raise NotYet("algebraically equal, but in the 2007 form vr is the resting potential: take the lower "
+                     "root, where the neuron rests")
+    if not (_close(got["vr"], right["vr"], 1e-4) and _close(got["vt"], right["vt"], 1e-4)):
+        raise NotYet("k (v - vr)(v - vt) must equal 0.04 v^2 + 5 v + 140 - b vr for every v: vr + vt = "
+                     "-5/0.04 and vr is a root of 0.04 v^2 + (5 - b) v + 140")
+    return (f"k = {right['k']:g} nS/mV, vr = {right['vr']:g} mV (the rest of RS), vt = {right['vt']:g} mV; "
+            f"u7 = u - b vr = u + {-B_2007 * right['vr']:g}, so NeuroML's start (v0 = vr, u7 = 0) is the rest")
 
 
-def check_3(answer) -> Feedback:
+@checker(LESSON, 3)
+def check_3(answer):
     """Exercise 3: ``{"scheme": name, "first_spike_ms": t}`` for NEST's default izhikevich on tonic bursting."""
-
-    def body(ans):
-        ans = _keys(ans, ("scheme", "first_spike_ms"))
-        scheme = ans["scheme"]
-        if not isinstance(scheme, str):
-            raise _Bad(f"'scheme' should be a scheme name such as 'figure1', got {scheme!r}")
-
-        if scheme.lower() not in SCHEMES:
-            raise _Bad(f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEMES)}")
-        t = _number(ans["first_spike_ms"], "first_spike_ms")
-        right = nest_prediction()
-        if scheme.lower() != right["scheme"]:
-            return False, (f"{scheme!r} is not NEST's default: izhikevich has consistent_integration = true by "
-                           "default; read the Schemes section of help(izh_brian.model)")
-        if _close(t, right["figure1_first_spike_ms"], 1e-9) and not _close(t, right["first_spike_ms"], 1e-9):
-            return False, ("that is figure1.m's first spike; NEST stamps a spike at the END of its step and sees "
-                           "step-current devices one step late")
-        if not _close(t, right["first_spike_ms"], 1e-9):
-            return False, f"{t:g} ms is not the first spike time the {right['scheme']!r} scheme gives"
-        return True, (f"scheme {right['scheme']!r}, first spike at {right['first_spike_ms']:g} ms (figure1.m: "
-                      f"{right['figure1_first_spike_ms']:g} ms)")
-
-    return guarded(LESSON, "3", body, answer)
+    answer = _keys(answer, ("scheme", "first_spike_ms"))
+    scheme = answer["scheme"]
+    if not isinstance(scheme, str):
+        raise NotYet(f"'scheme' should be a scheme name such as 'figure1', got {scheme!r}")
+    if scheme.lower() not in SCHEMES:
+        raise NotYet(f"unknown scheme {scheme!r}; allowed: {', '.join(SCHEMES)}")
+    t = as_number(answer["first_spike_ms"], "first_spike_ms")
+    right = nest_prediction()
+    if scheme.lower() != right["scheme"]:
+        raise NotYet(f"{scheme!r} is not NEST's default: izhikevich has consistent_integration = true by "
+                     "default; read the Schemes section of help(izh_brian.model)")
+    if _close(t, right["figure1_first_spike_ms"], 1e-9) and not _close(t, right["first_spike_ms"], 1e-9):
+        raise NotYet("that is figure1.m's first spike; NEST stamps a spike at the END of its step and sees "
+                     "step-current devices one step late")
+    if not _close(t, right["first_spike_ms"], 1e-9):
+        raise NotYet(f"{t:g} ms is not the first spike time the {right['scheme']!r} scheme gives")
+    return (f"scheme {right['scheme']!r}, first spike at {right['first_spike_ms']:g} ms (figure1.m: "
+            f"{right['figure1_first_spike_ms']:g} ms)")
