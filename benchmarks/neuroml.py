@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from izh_brian.interop.neuroml import read_model, run_model, write_outputs
+from izh_brian.lems import read_model, run_model, write_outputs
 from izh_brian.interop.neuroml_networks import _counts_from_events, make_network_files
 
 __all__ = [

@@ -27,5 +27,5 @@ def pytest_collection_modifyitems(items):
     """The NeuroML/LEMS engine's tests carry the ``lems`` marker (``pytest -m lems`` runs them alone)."""
     for item in items:
         name = os.path.basename(str(item.fspath))
-        if name.startswith("test_neuroml") or name == "test_hostile_neuroml.py":
+        if name.startswith(("test_neuroml", "test_lems")) or name == "test_hostile_neuroml.py":
             item.add_marker(pytest.mark.lems)

@@ -9,7 +9,7 @@ import os
 import shutil
 
 from izh_brian.interop.jneuroml import run_jneuroml
-from izh_brian.interop.neuroml import read_model, run_model, write_outputs
+from izh_brian.lems import read_model, run_model, write_outputs
 
 
 def _assert_same_files(folder, stored, names):

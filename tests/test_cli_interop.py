@@ -14,7 +14,7 @@ import pytest
 from izh_brian.cli import main
 from izh_brian.interop import ROW_KEYS
 from izh_brian.interop.nest import nest_available
-from izh_brian.interop.neuroml import run_file
+from izh_brian.lems import run_file
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 NEST_OK, NEST_WHY = nest_available()
@@ -125,7 +125,7 @@ def test_crosscheck_table(capsys):
 def test_neuroml_run_ex2_equals_jneuroml(tmp_path, capsys):
     """`izh-brian neuroml run` on jNeuroML's own Ex2 prints, for all four cells, jNeuroML's spike times to the step."""
     from izh_brian.interop.jneuroml import extract_example, jneuroml_available
-    from izh_brian.interop.neuroml import run_lems_spikes
+    from izh_brian.interop.jneuroml import run_lems_spikes
 
     ok, why = jneuroml_available()
     if not ok:

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from izh_brian.interop.neuroml import NeuroMLError, output_paths, read_model
+from izh_brian.lems import NeuroMLError, output_paths, read_model
 from izh_brian.interop.neuroml_examples import example_path
 
 SOURCE = "net_synapses.xml"

@@ -18,8 +18,9 @@ from izh_brian import get_preset
 from izh_brian.model import make_neurons_2007
 from izh_brian.interop import crosscheck
 from izh_brian.interop.jneuroml import JNeuroMLError, extract_example, find_jar, jneuroml_available
-from izh_brian.interop.neuroml import run_lems_spikes
-from izh_brian.interop.neuroml import NeuroMLError, export_presets, read_model, run_file, run_model
+from izh_brian.interop.export import export_presets
+from izh_brian.interop.jneuroml import run_lems_spikes
+from izh_brian.lems import NeuroMLError, read_model, run_file, run_model
 
 pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the neuroml extra)")
 
@@ -116,7 +117,7 @@ def test_ex2_equals_jneuroml(jnml_rows):
     """Ex2 run by izh_brian gives jNeuroML's own spike times, to the step, for all four cells."""
     ex2 = {r["name"]: r for r in jnml_rows if r["name"].startswith("Ex2/")}
     assert set(ex2) == {f"Ex2/{p}" for p in EX2_CELLS}
-    for name, r in ex2.items():
+    for r in ex2.values():
         assert r["agree"], r
         assert r["n_spikes_ours"] == r["n_spikes_theirs"] > 0
         assert r["max_dt_ms"] < 1e-6

@@ -3,6 +3,7 @@ and the crosscheck rows `<example>/<population>` that compare them with jNeuroML
 
 import configparser
 import fnmatch
+import importlib
 import json
 import os
 import re
@@ -12,11 +13,13 @@ import numpy as np
 import pytest
 
 import izh_brian
-import izh_brian.interop as interop
 from izh_brian.cli import main
 from izh_brian.interop import ROW_KEYS, crosscheck, population_row
 from izh_brian.interop.jneuroml import jneuroml_available
 from izh_brian.interop.neuroml_examples import EXAMPLES, copy_examples, example_files, example_path, examples_dir
+
+# The module, not the function izh_brian.interop.crosscheck that its package exports under the same name.
+interop = importlib.import_module("izh_brian.interop.crosscheck")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

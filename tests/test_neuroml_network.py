@@ -24,8 +24,8 @@ pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (insta
 
 from izh_brian.cli import main  # noqa: E402
 from izh_brian.interop.jneuroml import find_jar, jneuroml_available  # noqa: E402
-from izh_brian.interop.neuroml import run_lems_spikes  # noqa: E402
-from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_model  # noqa: E402
+from izh_brian.interop.jneuroml import run_lems_spikes  # noqa: E402
+from izh_brian.lems import NeuroMLError, read_model, run_file, run_model  # noqa: E402
 from izh_brian.interop.neuroml_examples import examples_dir  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data")  # jNeuroML's stored spikes
@@ -303,7 +303,7 @@ def test_expressions_are_grouped_as_jlems_groups_them():
     org.lemsml.jlems.core.expression), so the izhikevich2007Cell's 'k (v-vr) (v-vt) + iSyn - u' is
     k (v-vr) (v-vt) + (iSyn - u). The two groupings round differently: with 1 + 1e-16 - 1e-16 the
     left-to-right reading gives 0.9999999999999999, jLEMS's gives 1.0."""
-    from izh_brian.interop.lems_brian import _eval_si, lems_expr
+    from izh_brian.lems.expr import _eval_si, lems_expr
 
     same = lambda n: n  # noqa: E731
     assert lems_expr("k * (v-vr) * (v-vt) + iSyn - u", same) == "(((k * (v - vr)) * (v - vt)) + (iSyn - u))"
@@ -428,7 +428,7 @@ def test_poisson_input_statistics():
     duration, at its rate there."""
     from types import SimpleNamespace
 
-    from izh_brian.interop.lems_brian import poisson_input_steps
+    from izh_brian.lems.sources import poisson_input_steps
 
     dt = 0.025e-3
     t_next = np.cumsum(np.full(int(round(20.0 / dt)), dt))
@@ -454,7 +454,7 @@ def test_strict_float_codegen_is_scoped():
     the rest of izh_brian keeps its fast code."""
     from brian2 import prefs
 
-    from izh_brian.interop.lems_brian import strict_float_codegen
+    from izh_brian.lems.run import strict_float_codegen
 
     def current():
         return (list(prefs.codegen.cpp.extra_compile_args_gcc), list(prefs.codegen.cpp.extra_compile_args_msvc),

@@ -42,7 +42,7 @@ pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the 
 pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
 
 from izh_brian.interop.jneuroml import jneuroml_available  # noqa: E402
-from izh_brian.interop.neuroml import NeuroMLError, read_model, run_model  # noqa: E402
+from izh_brian.lems import NeuroMLError, read_model, run_model  # noqa: E402
 from jnml_files import assert_jneuroml_equal_stored, assert_ours_equal_stored  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data")

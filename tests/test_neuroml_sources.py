@@ -29,8 +29,9 @@ pytest.importorskip("defusedxml", reason="reading NeuroML needs defusedxml (the 
 pytest.importorskip("lems", reason="running NeuroML networks needs PyLEMS (installed with pyNeuroML)")
 
 from izh_brian.interop.jneuroml import jneuroml_available  # noqa: E402
-from izh_brian.interop.lems_brian import source_steps, timed_input_steps  # noqa: E402
-from izh_brian.interop.neuroml import NeuroMLError, read_model, run_file, run_lems_spikes, run_model  # noqa: E402
+from izh_brian.lems.sources import source_steps, timed_input_steps  # noqa: E402
+from izh_brian.interop.jneuroml import run_lems_spikes  # noqa: E402
+from izh_brian.lems import NeuroMLError, read_model, run_file, run_model  # noqa: E402
 from jnml_files import assert_jneuroml_equal_stored, assert_ours_equal_stored  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(__file__), "data")

@@ -33,15 +33,14 @@ import os
 
 from izh_brian.cli.types import CLIError, emit_json, number
 from izh_brian.interop import SIMULATORS, crosscheck
+from izh_brian.interop.export import export_presets
 from izh_brian.interop.jneuroml import JNeuroMLError
-from izh_brian.interop.neuroml import (export_presets, output_paths, plot_displays, read_model, run_model,
-                                      write_outputs)
 from izh_brian.interop.neuroml_examples import EXAMPLES, copy_examples, example_path
+from izh_brian.lems import output_paths, plot_displays, read_model, run_model, write_outputs
 from izh_brian.presets import get_preset
 
 
 def _cmd_neuroml_run(args) -> int:
-
     kwargs = {}
     for key, value in (("duration_ms", args.duration), ("dt_ms", args.dt)):
         if value is None:
@@ -63,7 +62,6 @@ def _cmd_neuroml_run(args) -> int:
     if not args.no_outputs:
         written = write_outputs(model, run, folder)
     if args.plot:
-
         plot_displays(model, run, args.plot)
     if args.json:
         emit_json(run.to_dict())
