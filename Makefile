@@ -1,4 +1,4 @@
-# The two set-up commands of the README: `make report` and `make test`.
+# The two set-up commands of the README: `make lab` (students) and `make test`; `make report` for writers.
 # Both create .venv if it is missing and install the package with its extras.
 #
 # Python: the newest of 3.13, 3.12, 3.11 found on PATH or managed by pyenv, unless PYTHON=... is given
@@ -31,15 +31,19 @@ install: $(STAMP)
 report: $(STAMP)
 	$(PY) -m izh_brian.cli report --out report/build
 
-# The whole suite, in steps that print their time: ruff, the docstrings' examples, the tests in tests/
-# (the NeuroML/LEMS engine's under the `lems` marker: `pytest -m lems` runs them alone) and every lesson and
+# The whole suite, in steps that print their time: ruff, the docstrings' examples, the tests in tests/, the
+# NeuroML/LEMS engine's tests (the `lems` marker) as a step of their own, and every lesson and
 # solution under nbval (--dist loadfile keeps each notebook's cells in one kernel). The 25 slowest tests of
 # each step are listed at its end.
 test: $(STAMP)
 	@echo "== ruff"; $(PY) -m ruff check izh_brian tests benchmarks
 	@echo "== doctests"; $(PY) -m pytest -q -n 2 --doctest-modules izh_brian
-	@echo "== tests/"; s=$$(date +%s); rc=0; $(PY) -m pytest -n 2 --dist loadfile --durations=25 tests || rc=$$?; \
+	@echo "== tests/ (all but the NeuroML/LEMS engine's)"; s=$$(date +%s); rc=0; \
+	  $(PY) -m pytest -n 2 --dist loadfile --durations=25 -m "not lems" tests || rc=$$?; \
 	  echo "== tests/ took $$(( $$(date +%s) - s )) s"; exit $$rc
+	@echo "== tests/ of the NeuroML/LEMS engine (-m lems)"; s=$$(date +%s); rc=0; \
+	  $(PY) -m pytest -n 2 --dist loadfile --durations=25 -m lems tests || rc=$$?; \
+	  echo "== lems tests took $$(( $$(date +%s) - s )) s"; exit $$rc
 	@echo "== lessons (nbval)"; s=$$(date +%s); rc=0; $(PY) -m pytest -n 2 --dist loadfile --nbval-lax --durations=25 notebooks || rc=$$?; \
 	  echo "== lessons took $$(( $$(date +%s) - s )) s"; exit $$rc
 
@@ -53,10 +57,10 @@ test-core: $(STAMP)
 lessons: $(STAMP)
 	$(PY) -m izh_brian.course.lessons
 
-# Opens the lessons in JupyterLab (notebooks/00_write_the_model.ipynb first).
+# The students' command: installs (once) and opens lesson 00 in JupyterLab, the lessons beside it.
 # --allow-root only as root (containers, cloud machines), where JupyterLab refuses to start without it.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+	cd notebooks && $(abspath $(VENV))/bin/jupyter lab 00_write_the_model.ipynb $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 # The report shows report/build/bench_results.json when present (else a quick measurement, and says so).
 bench: $(STAMP)

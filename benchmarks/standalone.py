@@ -125,7 +125,6 @@ class StandaloneRunner:
 
     def __init__(self, n: int, duration_ms: float, dt_ms: float = 0.25, scheme: str = "figure1",
                  directory: str | None = None, timeout: float = 900.0):
-
         check_scheme(scheme)
         self.n = int(n)
         if self.n < 1:
@@ -301,7 +300,6 @@ def spikes_agree(x: dict, y: dict, dt_ms: float) -> bool:
 
 
 def _timed_runtime(n, T, dt_ms, params):
-
     r = run_runtime(n, T, dt_ms, **params)
     brian2.start_scope()
     return r["wall_s"]

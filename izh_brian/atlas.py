@@ -422,7 +422,6 @@ def simulate_points(spec: AtlasSpec, start: int = 0, stop: int | None = None) ->
 
 
 def _simulate_locked(spec: AtlasSpec, start: int, stop: int) -> dict:
-
     n = stop - start
     p = spec.point_params(start, stop)
     t0 = time.perf_counter()

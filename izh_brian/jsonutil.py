@@ -1,4 +1,4 @@
-"""JSON helpers shared by the commands and the report (floor 1: no Brian2, no other izh_brian module)."""
+"""JSON helpers shared by the commands and the report (floor 0: no Brian2, no other izh_brian module)."""
 
 from __future__ import annotations
 

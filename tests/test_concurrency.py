@@ -26,7 +26,7 @@ def test_two_processes_with_an_empty_cache(tmp_path):
     procs = [subprocess.Popen(cmd, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-2000:]
     runs = [json.loads(out)[0] for out, _ in outs]
     expected = oracle.run_figure1("tonic_spiking")[0]

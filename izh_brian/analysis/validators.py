@@ -1,33 +1,27 @@
 """Firing patterns in words and in code: one validator per pattern (the features they read are in
 :mod:`izh_brian.analysis.features`, the classifier in :mod:`izh_brian.analysis.classify`).
 
-Izhikevich (2004, Fig. 1) names twenty "neuro-computational features" and
-(2003, Fig. 2) eight cortical and thalamic cell classes. This module says what
-each of them *is*, as a predicate on measurable features of a simulated
-response:
+Izhikevich (2004, Fig. 1) names twenty "neuro-computational features"; this
+module says what each of them *is*, as a predicate on the measurable features
+of a simulated response (:func:`~izh_brian.analysis.features.response_features`:
+spike counts and rates per stimulus epoch, latency, inter-spike intervals,
+adaptation, bursts, rebound spikes, subthreshold oscillations, ramps):
 
-1. **Features** (:func:`response_features` and the pure functions it calls):
-   spike counts and rates per stimulus epoch, first-spike latency, inter-spike
-   intervals, their CV, an adaptation index, bursts, rebound spikes after an
-   inhibitory pulse, subthreshold oscillations, the after-depolarisation that
-   follows a spike, and, on a ramp, the current at the first spike and the
-   firing rate at onset.
-2. **Validators**, one per preset (:data:`VALIDATORS`). Each one's docstring
+1. **Validators**, one per preset (:data:`VALIDATORS`). Each one's docstring
    states the phenomenon; its code is a predicate on the features, with every
-   threshold read from :data:`TOL` (one frozen :class:`Tolerances`). Each
+   threshold read from :data:`~izh_brian.analysis.tolerances.TOL`. Each
    returns a :class:`Verdict`: ok, the reasons (every condition, with the value
    measured), the features and the same conditions as :class:`Criterion`
    records (a stable name, the value, the required range and a hint for a
    student), which :mod:`izh_brian.teaching.check` reports for a student's own model.
-3. **Specificity**: :func:`validation_matrix` applies every validator to every
+2. **Specificity**: :func:`validation_matrix` applies every validator to every
    reference response (28 x 28); ``docs/patterns.md`` lists each off-diagonal
    acceptance with its reason. :data:`COUNTER_EXAMPLES` holds, per validator,
    parameter changes that remove the defining feature; the validator must
    reject them.
-4. **Classifier** for arbitrary (a, b, c, d) under a step current:
-   :func:`step_response_features` and :func:`classify_features` are pure
-   functions on arrays; :func:`classify` and :func:`class_map` simulate (the
-   whole map in one NeuronGroup).
+
+The eight cell classes of 2003 Fig. 2 and the classifier for arbitrary
+(a, b, c, d) are :mod:`izh_brian.analysis.classify`'s.
 
 Times are in ms, potentials in mV, currents in the paper's units (mV/ms).
 
@@ -1307,7 +1301,6 @@ def validation_matrix(results=None):
         ``matrix[i, j]``: validator ``names[i]`` accepts response ``names[j]``.
     """
     if results is None:
-
         results = simulate_many(preset_names())
     names = [r.preset.name for r in results]
     feats = [_features_for(r) for r in results]

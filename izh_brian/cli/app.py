@@ -79,10 +79,8 @@ def _cmd_run(args) -> int:
     results = run_presets(args)
     validations = None
     if getattr(args, "validate", False):
-
         validations = [validate_result(r) for r in results]
     if args.plot:
-
         save_results_figure(results, args.plot)
     if args.json:
         out = []
@@ -145,10 +143,8 @@ def main(argv=None) -> int:
         print(f"izh-brian: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `izh-brian list | head`
-        try:
-            sys.stdout = None  # type: ignore[assignment]
-        finally:
-            return 0
+        sys.stdout = None  # type: ignore[assignment]
+        return 0
     except KeyboardInterrupt:
         print("izh-brian: interrupted", file=sys.stderr)
         return 130

@@ -26,7 +26,6 @@ def _cmd_report(args) -> int:
             raise CLIError("the PDF needs the 'typst' package: pip install 'izh_brian[report]' "
                            "(or use --no-pdf for figures and data only)") from None
     if args.notebooks is not None:
-
         if not Path(args.notebooks).is_dir():
             raise CLIError(f"--notebooks: {args.notebooks!r} is not a folder; give the folder of the lessons "
                            f"(*.ipynb), or --no-lessons")
@@ -53,7 +52,6 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_figures(args) -> int:
-
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     allowed = ("png", "pdf", "svg")
     bad = [f for f in formats if f not in allowed]

@@ -64,7 +64,6 @@ def register(subparsers) -> None:
 
 @with_limit_options
 def _cmd_fit(args) -> int:
-
     modes = sum([bool(args.targets), args.pattern is not None, args.recover is not None])
     if modes != 1:
         raise CLIError("give target files, or --pattern NAME, or --recover PRESET (exactly one)")

@@ -87,7 +87,6 @@ def _cmd_network(args) -> int:
         **kw,
     )
     if args.plot:
-
         f, psd = res.spectrum()
         save_network_figure(
             args.plot,

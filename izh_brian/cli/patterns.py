@@ -143,7 +143,6 @@ def _cmd_numerics(args) -> int:
     timings: dict = {}
     names = None
     if args.names:
-
         names = [get_preset(n).name for n in args.names]
     rows = numerics_table(names=names, include_fine=not args.no_fine, timings=timings)
     if args.json:

@@ -162,7 +162,7 @@ def _notebook(lesson: str, solved: bool):
                     cell.source = _replace_block(cell.source, SOLUTION_MARKERS, lambda inner: inner, where)
                 else:
                     student = _student_text(cell, where).split("\n")
-                    cell.source = _replace_block(cell.source, SOLUTION_MARKERS, lambda inner: student, where)
+                    cell.source = _replace_block(cell.source, SOLUTION_MARKERS, lambda inner, student=student: student, where)
             cell.source = _replace_block(cell.source, HIDDEN_TEST_MARKERS, lambda inner: [], where)
             cell.outputs = []
             cell.execution_count = None

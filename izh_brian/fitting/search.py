@@ -186,7 +186,6 @@ class PopulationRunner:
 
     def __init__(self, I, dt_ms, n=POPULATION, *, scheme="figure1", variant="standard", record_v=False,
                  record_u=False):
-
         check_scheme(scheme)
         self.I = np.asarray(I, dtype=float)
         self.dt_ms = float(dt_ms)

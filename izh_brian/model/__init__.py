@@ -1,38 +1,13 @@
 """The neuron model: equations (:mod:`.equations`), the scheme registry (:mod:`.schemes`) and the
 builders of a NeuronGroup in both forms (:mod:`.neurons`)."""
 
-from izh_brian.model.equations import (
-    EQUATIONS,
-    VARIANTS,
-)
-from izh_brian.model.neurons import (
-    make_neurons,
-    make_neurons_2007,
-    make_stimulus_function,
-)
-from izh_brian.model.schemes import (
-    CUSTOM_SCHEMES,
-    NEST_SCHEMES,
-    SCHEME_REGISTRY,
-    SCHEMES,
-    Scheme,
-    check_scheme,
-    get_scheme,
-    scheme_stateupdater,
-)
+from izh_brian.model import equations as _equations
+from izh_brian.model import neurons as _neurons
+from izh_brian.model import schemes as _schemes
+from izh_brian.model.equations import *  # noqa: F403
+from izh_brian.model.neurons import *  # noqa: F403
+from izh_brian.model.schemes import *  # noqa: F403
 
-__all__ = [
-    "VARIANTS",
-    "EQUATIONS",
-    "SCHEMES",
-    "Scheme",
-    "SCHEME_REGISTRY",
-    "get_scheme",
-    "CUSTOM_SCHEMES",
-    "check_scheme",
-    "NEST_SCHEMES",
-    "scheme_stateupdater",
-    "make_neurons",
-    "make_neurons_2007",
-    "make_stimulus_function",
-]
+# Each public name is listed once, in its module's __all__.
+__all__ = [*_equations.__all__, *_neurons.__all__, *_schemes.__all__]
+

@@ -237,12 +237,7 @@ def make_neurons(
     -70. * mvolt
     """
     check_scheme(scheme)
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"n must be a positive number of neurons, got {n}")
-    dt_ms = _as_ms(dt, "dt")
-    if not (dt_ms > 0) or not np.isfinite(dt_ms):
-        raise ValueError(f"dt must be a positive number of ms, got {dt_ms!r}")
+    n, dt_ms = _count_and_step(n, dt)
     variants = [variant] * n if isinstance(variant, str) else list(variant)
     if len(variants) != n:
         raise ValueError(f"give one variant or {n}, got {len(variants)}")
@@ -477,12 +472,7 @@ def make_neurons_2007(
     """
     if not isinstance(scheme, str) or scheme not in _SCHEMES_2007:
         raise ValueError(f"unknown scheme {scheme!r} for the 2007 form; allowed: {', '.join(_SCHEMES_2007)}")
-    n = int(n)
-    if n < 1:
-        raise ValueError(f"n must be a positive number of neurons, got {n}")
-    dt_ms = _as_ms(dt, "dt")
-    if not (dt_ms > 0) or not np.isfinite(dt_ms):
-        raise ValueError(f"dt must be a positive number of ms, got {dt_ms!r}")
+    n, dt_ms = _count_and_step(n, dt)
     if stimulus is None:
         table, offsets, lengths = np.zeros(1), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     else:
@@ -557,6 +547,18 @@ def _as_ms(x, what):
         return float(x)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{what} must be a number of ms, got {x!r}") from exc
+
+
+def _count_and_step(n, dt) -> tuple[int, float]:
+    """``(n, dt in ms)`` of a group to build, refusing a count below 1 or a step that is not a positive
+    number of ms (both builders)."""
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be a positive number of neurons, got {n}")
+    dt_ms = _as_ms(dt, "dt")
+    if not (dt_ms > 0) or not np.isfinite(dt_ms):
+        raise ValueError(f"dt must be a positive number of ms, got {dt_ms!r}")
+    return n, dt_ms
 
 
 def _plain(x, unit, what):

@@ -160,7 +160,6 @@ def cache_root() -> str:
 
 
 def _shape(spec, noise, profile=False) -> dict:
-
     return {"n_exc": spec.n_exc, "n_inh": spec.n_inh, "dt_ms": spec.dt_ms, "duration_ms": spec.duration_ms,
             "connectivity": spec.connectivity, "scheme": spec.scheme, "noise": noise, "profile": bool(profile),
             "brian2": brian2.__version__, "program": _PROGRAM_VERSION}

@@ -2,64 +2,17 @@
 (:mod:`.neurons`), networks (:mod:`.network`), tables (:mod:`.tables`) and class maps (:mod:`.maps`).
 Every function returns matplotlib axes and never calls ``plt.show()``."""
 
-from izh_brian.plotting.axes import (
-    EXC_COLOR,
-    INH_COLOR,
-    add_scale_bars,
-    new_axes,
-    save_figure,
-)
-from izh_brian.plotting.maps import (
-    plot_class_map,
-)
-from izh_brian.plotting.network import (
-    network_figure,
-    plot_currents,
-    plot_example_neurons,
-    plot_population_rate,
-    plot_raster,
-    plot_spectrum,
-    save_network_figure,
-)
-from izh_brian.plotting.neurons import (
-    plot_fi_curves,
-    plot_paper_grid,
-    plot_parameter_sweep,
-    plot_phase_plane,
-    plot_results_grid,
-    plot_trace,
-    save_results_figure,
-)
-from izh_brian.plotting.tables import (
-    plot_numerics_table,
-    plot_speed,
-    plot_table,
-    plot_validation_matrix,
-)
+from izh_brian.plotting import axes as _axes
+from izh_brian.plotting import maps as _maps
+from izh_brian.plotting import network as _network
+from izh_brian.plotting import neurons as _neurons
+from izh_brian.plotting import tables as _tables
+from izh_brian.plotting.axes import *  # noqa: F403
+from izh_brian.plotting.maps import *  # noqa: F403
+from izh_brian.plotting.network import *  # noqa: F403
+from izh_brian.plotting.neurons import *  # noqa: F403
+from izh_brian.plotting.tables import *  # noqa: F403
 
-__all__ = [
-    "EXC_COLOR",
-    "INH_COLOR",
-    "new_axes",
-    "add_scale_bars",
-    "save_figure",
-    "plot_trace",
-    "plot_results_grid",
-    "save_results_figure",
-    "plot_paper_grid",
-    "plot_parameter_sweep",
-    "plot_phase_plane",
-    "plot_fi_curves",
-    "plot_raster",
-    "plot_currents",
-    "plot_example_neurons",
-    "plot_spectrum",
-    "plot_population_rate",
-    "network_figure",
-    "save_network_figure",
-    "plot_validation_matrix",
-    "plot_numerics_table",
-    "plot_table",
-    "plot_speed",
-    "plot_class_map",
-]
+# Each public name is listed once, in its module's __all__.
+__all__ = [*_axes.__all__, *_maps.__all__, *_network.__all__, *_neurons.__all__, *_tables.__all__]
+

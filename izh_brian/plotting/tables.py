@@ -14,6 +14,14 @@ __all__ = [
 ]
 
 
+def _rows_and_columns(rows, columns) -> tuple[list, list]:
+    """The rows as a list (at least one) and the columns to show (default: the first row's keys)."""
+    rows = list(rows)
+    if not rows:
+        raise ValueError("no rows to draw")
+    return rows, list(columns or rows[0].keys())
+
+
 def plot_validation_matrix(matrix, names, col_names=None, *, ax=None, title=None, xlabel="response",
                            ylabel="validator"):
     """A pass/fail matrix, e.g. every pattern validator (row) applied to every response (column).
@@ -82,10 +90,7 @@ def plot_table(rows, columns=None, *, ax=None, title=None, fmt="{:.4g}", highlig
     -------
     matplotlib Axes
     """
-    rows = list(rows)
-    if not rows:
-        raise ValueError("no rows to draw")
-    columns = list(columns or rows[0].keys())
+    rows, columns = _rows_and_columns(rows, columns)
 
     def cell(x):
         if isinstance(x, bool) or x is None:
@@ -131,10 +136,7 @@ def plot_numerics_table(rows, columns=None, *, ax=None, title=None, fontsize=6):
     -------
     matplotlib Axes
     """
-    rows = list(rows)
-    if not rows:
-        raise ValueError("no rows to draw")
-    columns = list(columns or rows[0].keys())
+    rows, columns = _rows_and_columns(rows, columns)
     text, colours = [], []
     for r in rows:
         trow, crow = [], []

@@ -546,7 +546,6 @@ def section_speed(sections: dict, out_dir=None) -> dict:
         if isinstance(fig, dict):
             out["figures_bench"] = fig
     else:
-
         simulate("tonic_spiking")  # the code is loaded: time the run, not the compilation
         t0 = time.perf_counter()
         simulate("tonic_spiking")

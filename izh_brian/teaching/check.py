@@ -416,7 +416,6 @@ def _to_ms(x, what: str) -> np.ndarray:
     """Plain numbers are ms; a Brian2 quantity (or VariableView) must be a time and is read in its unit."""
     x = _as_quantity(x)
     if _is_quantity(x):
-
         if x.dim is DIMENSIONLESS:
             return np.asarray(x, dtype=float)
         if not x.has_same_dimensions(ms):
@@ -436,7 +435,6 @@ def _as_float_array(x, what: str) -> np.ndarray:
 def _to_unit(x, unit_name: str, what: str) -> np.ndarray:
     x = _as_quantity(x)
     if _is_quantity(x):
-
         if x.dim is DIMENSIONLESS:
             return np.asarray(x, dtype=float)
         # an input written as a potential (dv/dt = (... - u + I)/ms) is in mV, like the paper's mV/ms
