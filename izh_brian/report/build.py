@@ -144,14 +144,21 @@ def templates():
     In a checkout (an editable install) ``izh_brian/report/templates`` is a link to the top-level ``report/``,
     so this reads the files a student edits; in an installed wheel it holds copies made from ``report/``.
 
+    A checkout made without symbolic links (``core.symlinks`` false, as Git for Windows makes them) has a
+    plain file where the link is; the checkout's ``report/`` is read then.
+
     Raises
     ------
     FileNotFoundError
-        The package was installed without its ``templates`` data, or a checkout made without symbolic links
-        (``git config core.symlinks true``) has a plain file where the link to ``report/`` should be.
+        The package was installed without its ``templates`` data.
     """
     folder = importlib.resources.files(TEMPLATES_PACKAGE) / TEMPLATES_FOLDER
     if not (folder / REPORT_MAIN).is_file():
+        # A checkout made without symbolic links (Git for Windows' default) holds a plain file where the
+        # link is: the checkout's report/ itself is then read.
+        checkout = Path(__file__).resolve().parents[2] / "report"
+        if folder.is_file() and (checkout / REPORT_MAIN).is_file():
+            return checkout
         raise FileNotFoundError(f"the report templates are missing: expected "
                                 f"{TEMPLATES_PACKAGE.replace('.', '/')}/{TEMPLATES_FOLDER}/{REPORT_MAIN} (reinstall izh_brian "
                                 f"with its package data; in a checkout that folder is a link to report/)")
@@ -320,7 +327,6 @@ def _side_worker(quick: bool, figures_only: bool, part: str, cache_dir) -> dict:
     sys.stdout.flush()
     os.dup2(2, 1)  # NEST and jNeuroML print banners: keep the parent's stdout (maybe JSON) clean
     if cache_dir:
-
         prefs.codegen.runtime.cython.cache_dir = str(cache_dir)
     lines: list = []
     out = _side_sections(quick, figures_only, part, progress=lines.append)
@@ -484,7 +490,6 @@ def render_lessons(out_dir, notebooks_dir=None, *, timeout=600, workers=2) -> di
     t0 = time.perf_counter()
     jobs = [(str(p), str(dest / (p.stem + ".html")), int(timeout)) for p in paths]
     if workers > 1 and len(jobs) > 1:
-
         with cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
             lessons = list(pool.map(_execute_lesson, *zip(*jobs)))
     else:
