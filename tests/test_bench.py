@@ -93,6 +93,23 @@ def test_bench_check_prints_a_ratio_against_its_baseline(capsys):
     assert rec["shows_pattern"] and rec["ratio"] > 0 and "goal_met" in rec
 
 
+def test_bench_grade_prints_its_parts_against_their_baselines():
+    """bench grade at a tiny size (no notebooks, 3 spike files): each part has its time, its baseline ratio and
+    its goal, judged only at the issue's sizes (else an estimate for them is printed)."""
+    from benchmarks import grade
+
+    r = grade.benchmark(n_notebooks=0, n_files=3, check_repeats=2)
+    sf, chk = r["spike_files"], r["check"]
+    assert "notebooks" not in r and r["goal_met"] is None
+    assert sf["n"] == 3 and sf["n_wrong"] == 0 and sf["points_as_expected"] and sf["total_s"] > 0
+    assert sf["goal_met"] is None and sf["estimate_s"] >= sf["total_s"] and sf["ratio_file_to_check"] > 0
+    assert chk["n_warm"] == 2 and chk["warm_max_s"] >= chk["warm_s"] > 0 and isinstance(chk["grade_goal_met"], bool)
+    text = bench.format_results({"grade": r})
+    assert "3 spike files" in text and "not judged at 3" in text and "warm in-process check" in text
+    assert "goal < 20 ms each" in text
+    assert "grade" in bench.SLOW
+
+
 def test_all_runs_every_benchmark_but_the_slow_ones(monkeypatch):
     """'all' runs each benchmark once, in order, and leaves out the ones that take tens of minutes
     (jNeuroML on the 1000-cell NeuroML network), which run only when named."""
