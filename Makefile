@@ -12,7 +12,7 @@ PYTHON ?= $(shell sh tools/find-python)
 # nest-simulator publishes Linux wheels only: the nest extra installs nothing elsewhere (a marker in setup.cfg).
 EXTRAS ?= test,notebooks,report,nest,neuroml,dask,course
 
-.PHONY: install report test test-core lab lessons bench bench-neuroml clean which-python
+.PHONY: install report test test-core lab lessons bench bench-neuroml bench-grade clean which-python
 
 which-python:
 	@echo "izh_brian: using $(PYTHON) ($$($(PYTHON) --version 2>&1)); override with PYTHON=..."
@@ -71,6 +71,12 @@ bench: $(STAMP)
 bench-neuroml: $(STAMP)
 	mkdir -p report/build
 	$(PY) -m benchmarks.bench neuroml --save report/build/bench_results.json
+
+# izh-brian grade on 30 lesson-00 notebooks and 200 spike files, and check in process (issue goals: 10 min, 30 s,
+# 20 ms), each against a baseline measured in the same run; a few minutes on 2 cores.
+bench-grade: $(STAMP)
+	mkdir -p report/build
+	$(PY) -m benchmarks.bench grade --save report/build/bench_grade.json
 
 clean:
 	rm -rf report/build .pytest_cache
