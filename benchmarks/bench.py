@@ -321,7 +321,6 @@ def bench_network(duration_ms: float = 10000.0, standalone: bool = True) -> dict
                 out["goal_met_by"].append("standalone rerun (numpy noise table)")
     if not out["goal_met"]:
         def again():
-
             benchmark_network(duration_ms=min(duration_ms, 1000.0), include_nest=False, warmup=False)
             brian2.start_scope()
         out["profile"] = profile_top(again, 15)
