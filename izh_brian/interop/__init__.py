@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
-from izh_brian.interop.crosscheck import ROW_KEYS, SIMULATORS, crosscheck, population_row
+from izh_brian.interop import crosscheck as _crosscheck
+from izh_brian.interop.crosscheck import *  # noqa: F403
 
-__all__ = ["crosscheck", "population_row", "SIMULATORS", "ROW_KEYS"]
+# Each public name is listed once, in its module's __all__.
+__all__ = [*_crosscheck.__all__]

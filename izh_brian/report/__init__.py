@@ -3,26 +3,8 @@ Typst and PDF (:mod:`.build`; the Typst sources are the checkout's top-level ``r
 link ``templates/``, package data in a wheel), and an independent transcription of figure1.m for the
 agreement table (:mod:`.transcription`)."""
 
-from izh_brian.report.build import (
-    build_outputs,
-    make_figures,
-    compute_sections,
-    build_pdf,
-    templates,
-    render_lessons,
-    find_notebooks,
-    REPORT_PDF,
-    REPORT_DATA,
-)
+from izh_brian.report import build as _build
+from izh_brian.report.build import *  # noqa: F403
 
-__all__ = [
-    "build_outputs",
-    "make_figures",
-    "compute_sections",
-    "build_pdf",
-    "templates",
-    "render_lessons",
-    "find_notebooks",
-    "REPORT_PDF",
-    "REPORT_DATA",
-]
+# Each public name is listed once, in its module's __all__.
+__all__ = [*_build.__all__]
