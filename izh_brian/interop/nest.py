@@ -18,6 +18,9 @@ becomes ``I_e`` (a device cannot change its current at t = 0) and the
 generator carries the rest, ``I(t_j) - I(t_0)``, switched at ``t_j = j h``, so
 that step ``k`` sees ``I(t_{k-1})``, as the ``nest`` schemes of
 :mod:`izh_brian.model` define it. Spike times are then compared step by step.
+Input spikes (``spikes_in``) come from a ``spike_generator`` through a ``static_synapse`` of weight 1, a
+``dc`` from a ``dc_generator``, both with the connection delay ``delay_ms`` (default one step), as
+:func:`izh_brian.simulate` takes them.
 
 NEST is optional (``pip install izh_brian[nest]``); nothing is imported until a
 function here runs.
@@ -59,12 +62,17 @@ class NestRun:
         NEST resolution (ms), the preset's dt.
     spike_steps : ndarray of int
         ``round(t/dt)`` of each spike time NEST reports (end of the step).
+    v_mV, u : ndarray or None
+        With ``record=True``: NEST's ``V_m`` and ``U_m`` after each step (a multimeter at interval dt;
+        sample k is the state at the end of step k, after a reset), else None.
     """
 
     name: str
     scheme: str
     dt_ms: float
     spike_steps: np.ndarray
+    v_mV: np.ndarray | None = None
+    u: np.ndarray | None = None
 
     @property
     def spike_times_ms(self) -> np.ndarray:
@@ -107,7 +115,8 @@ def _check_nestable(p) -> None:
         )
 
 
-def run_nest(presets, *, scheme: str = "nest") -> list[NestRun]:
+def run_nest(presets, *, scheme: str = "nest", spikes_in=None, dc=None, delay_ms=None,
+             record: bool = False) -> list[NestRun]:
     """Simulate presets in NEST, each with its own protocol, dt and duration.
 
     Presets sharing a dt run in one NEST kernel (one neuron and one
@@ -120,6 +129,13 @@ def run_nest(presets, *, scheme: str = "nest") -> list[NestRun]:
         Presets of the standard equation form.
     scheme : str
         ``'nest'`` (``consistent_integration = True``) or ``'nest_published'``.
+    spikes_in, dc : list, optional
+        One entry per preset (``None`` for none): ``(times_ms, weights_mV[, multiplicities])`` for a
+        ``spike_generator``, ``(amplitude, start_ms, stop_ms)`` for a ``dc_generator``.
+    delay_ms : float, optional
+        Delay of both connections (default the preset's step).
+    record : bool
+        Also record ``V_m`` and ``U_m`` after every step (:attr:`NestRun.v_mV`, :attr:`NestRun.u`).
 
     Returns
     -------
@@ -138,6 +154,10 @@ def run_nest(presets, *, scheme: str = "nest") -> list[NestRun]:
     prepared = [get_preset(p) for p in presets]
     for p in prepared:
         _check_nestable(p)
+    spikes_in = [None] * len(prepared) if spikes_in is None else list(spikes_in)
+    dc = [None] * len(prepared) if dc is None else list(dc)
+    if len(spikes_in) != len(prepared) or len(dc) != len(prepared):
+        raise ValueError("give one spikes_in and one dc (or None) per preset")
     nest = _import_nest()
     groups: dict[float, list[int]] = {}
     for i, p in enumerate(prepared):
@@ -168,14 +188,36 @@ def run_nest(presets, *, scheme: str = "nest") -> list[NestRun]:
                     "amplitude_values": [float(rel[j]) for j in change],
                 })
                 nest.Connect(gen, neuron, syn_spec={"delay": dt})
+            delay = dt if delay_ms is None else float(delay_ms)
+            if spikes_in[i] is not None:
+                sp = {"spike_times": [float(t) for t in spikes_in[i][0]],
+                      "spike_weights": [float(w) for w in spikes_in[i][1]]}
+                if len(spikes_in[i]) > 2:
+                    sp["spike_multiplicities"] = [int(m) for m in spikes_in[i][2]]
+                sg = nest.Create("spike_generator", params=sp)
+                nest.Connect(sg, neuron, syn_spec={"synapse_model": "static_synapse", "weight": 1.0, "delay": delay})
+            if dc[i] is not None:
+                amp, start, stop = (float(x) for x in dc[i])
+                dcg = nest.Create("dc_generator", params={"amplitude": amp, "start": start, "stop": stop})
+                nest.Connect(dcg, neuron, syn_spec={"delay": delay})
             rec = nest.Create("spike_recorder")
             nest.Connect(neuron, rec)
-            handles.append((i, n, rec))
+            mm = None
+            if record:
+                mm = nest.Create("multimeter", params={"record_from": ["V_m", "U_m"], "interval": dt})
+                nest.Connect(mm, neuron)
+            handles.append((i, n, rec, mm))
         nest.Simulate(n_max * dt)
-        for i, n, rec in handles:
+        for i, n, rec, mm in handles:
             times = np.asarray(rec.get("events")["times"], dtype=float)
             steps = np.sort(np.rint(times / dt).astype(np.int64))
-            out[i] = NestRun(prepared[i].name, scheme, dt, steps[steps <= n])
+            run = NestRun(prepared[i].name, scheme, dt, steps[steps <= n])
+            if mm is not None:
+                ev = mm.get("events")
+                order = np.argsort(np.asarray(ev["times"]), kind="stable")
+                run.v_mV = np.asarray(ev["V_m"], dtype=float)[order][:n]
+                run.u = np.asarray(ev["U_m"], dtype=float)[order][:n]
+            out[i] = run
     return out  # type: ignore[return-value]
 
 

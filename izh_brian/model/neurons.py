@@ -171,6 +171,7 @@ def make_neurons(
     v_min=-np.inf,
     steps=None,
     spikes_in: np.ndarray | None = None,
+    current_in: np.ndarray | None = None,
 ) -> NeuronGroup:
     """Build a Brian2 NeuronGroup of ``n`` Izhikevich neurons.
 
@@ -217,6 +218,12 @@ def make_neurons(
         NEST adds in each step (its ``B_.spikes_``), shape ``(n_steps,)`` or
         ``(n_steps, n)``; added to v after the Euler step (``consistent``) or inside
         both half steps (``nest_published``), as models/izhikevich.cpp does.
+    current_in : ndarray, optional
+        NEST schemes only: a further device current (mV/ms) in NEST's timing, row k acting in step k
+        (what NEST's ring buffer hands ``S_.I_`` for step k, e.g. a ``dc_generator``), shape
+        ``(n_steps,)`` or ``(n_steps, n)``, zero past its end; added to the device part of
+        ``stimulus`` (after its first sample went to ``I_e`` and the rest was delayed), so that
+        each step sums the two device currents as NEST's ring buffer does.
 
     Returns
     -------
@@ -252,14 +259,15 @@ def make_neurons(
     threshold += " and t_in_timesteps % stride == 0"
     strides = _strides(steps, dt_ms, n)
 
-    if spikes_in is not None and not spec.has_v_min:
-        raise ValueError(f"spikes_in (NEST's delta synapses) applies only under the schemes "
-                         f"{', '.join(n for n, sc in SCHEME_REGISTRY.items() if sc.has_v_min)}; got scheme {scheme!r}")
+    for what, given in (("spikes_in (NEST's delta synapses)", spikes_in), ("current_in (NEST's device current)", current_in)):
+        if given is not None and not spec.has_v_min:
+            raise ValueError(f"{what} applies only under the schemes "
+                             f"{', '.join(n for n, sc in SCHEME_REGISTRY.items() if sc.has_v_min)}; got scheme {scheme!r}")
     I_e = np.zeros(n)
-    if stimulus is None:
+    if stimulus is None and current_in is None:
         table, offsets, lengths = np.zeros(1), np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32)
     else:
-        stim = np.asarray(stimulus, dtype=float)
+        stim = np.zeros(1) if stimulus is None else np.asarray(stimulus, dtype=float)
         if spec.input_delay_steps:
             # NEST's devices act one step late: the input of step k is the sample k-1.
             # The first sample is NEST's I_e (present from the start, acting at once) and the
@@ -271,6 +279,8 @@ def make_neurons(
             stim = stim - stim[:1]
             d_in = spec.input_delay_steps
             stim = np.concatenate([np.zeros((d_in,) + stim.shape[1:]), stim], axis=0)
+        if current_in is not None:
+            stim = _add_current(stim, current_in)
         table, offsets, lengths = _stimulus_table(stim, n)
 
     namespace = {"I_stim": make_stimulus_function(table)}
@@ -521,6 +531,21 @@ def _plain_min(v_min):
     if np.any(np.isnan(arr)) or np.any(arr == np.inf):
         raise ValueError(f"v_min must be a number of mV or -inf, got {v_min!r}")
     return arr
+
+
+def _add_current(stim: np.ndarray, current) -> np.ndarray:
+    """``stim`` (its last row holding past its end) plus ``current`` (zero past its end), row by row."""
+    cur = np.asarray(current, dtype=float)
+    if cur.ndim not in (1, 2) or not np.all(np.isfinite(cur)):
+        raise ValueError(f"current_in must be a finite array of shape (n_steps,) or (n_steps, n), got shape {cur.shape}")
+    rows = max(stim.shape[0], cur.shape[0])
+    if stim.ndim == 1 and cur.ndim == 2:
+        stim = stim[:, None]
+    if cur.ndim == 1 and stim.ndim == 2:
+        cur = cur[:, None]
+    stim = np.concatenate([stim, np.repeat(stim[-1:], rows - stim.shape[0], axis=0)], axis=0)
+    cur = np.concatenate([cur, np.zeros((rows - cur.shape[0],) + cur.shape[1:])], axis=0)
+    return stim + cur
 
 
 def _stimulus_table(stim: np.ndarray, n: int):
