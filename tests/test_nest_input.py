@@ -292,3 +292,73 @@ def test_inputs_share_compiled_code():
     plain = code()
     with_inputs = code(spikes_in=np.ones((7, 2)), current_in=np.full((12, 2), 3.0))
     assert plain == with_inputs
+
+
+# --- the command line: izh-brian run PRESET --scheme nest --spikes-in FILE [--dc AMP:START:STOP] [--delay MS]
+
+def _cli(capsys, *argv):
+    from izh_brian.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_spikes_in_and_dc_equal_simulate(tmp_path, capsys):
+    """The .csv (with a header and a multiplicity column) and the .npz give simulate()'s spikes, dc and delay
+    included."""
+    import json
+
+    csv = tmp_path / "in.csv"
+    csv.write_text("time_ms, weight_mV, multiplicity\n20.0, 10.0, 3\n60.0, 0.1, 7\n")
+    npz = tmp_path / "in.npz"
+    np.savez(npz, times_ms=[20.0, 60.0], weights_mV=[10.0, 0.1], multiplicities=[3, 7])
+    want = simulate("RS", scheme="nest_published", spikes_in=([20.0, 60.0], [10.0, 0.1], [3, 7]),
+                    dc=(4.5, 10.0, 40.0), delay_ms=1.0).spike_times_ms.tolist()
+    for path in (csv, npz):
+        code, out, err = _cli(capsys, "run", "RS", "--scheme", "nest_published", "--spikes-in", path,
+                              "--dc", "4.5:10:40", "--delay", "1", "--json")
+        assert code == 0, err
+        assert json.loads(out)[0]["spike_times_ms"] == want
+
+
+@pytest.mark.parametrize("content,args,message", [
+    ("5,25\n", (), "'5,25' is ambiguous"),
+    ("5.0\n", (), "has 1 columns"),
+    ("5.0,1.0\n6.0,1.0,2\n", (), "has 3 columns"),
+    ("time,weight\n5.0,abc\n", (), "line 2: '5.0,abc' is not 'time_ms, weight_mV'"),
+    ("", (), "is empty"),
+    ("2.0,1.0\n1.0,1.0\n", (), "must be sorted"),
+    ("1.0,1.0\n", ("--scheme", "figure1"), "applies only under the schemes nest, nest_published"),
+    (None, ("--dc", "1:2"), "--dc expects AMP:START:STOP"),
+    (None, ("--dc", "1:5:2"), "dc stop must be after its start"),
+    (None, ("--delay", "1"), "--delay is the delay of --spikes-in and --dc"),
+])
+def test_cli_refuses_bad_input_in_one_line(tmp_path, capsys, content, args, message):
+    argv = ["run", "tonic_spiking", "--scheme", "nest"]
+    if content is not None:
+        path = tmp_path / "in.csv"
+        path.write_text(content)
+        argv += ["--spikes-in", path]
+    code, out, err = _cli(capsys, *argv, *args)
+    assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_cli_refuses_unreadable_and_oversized_files(tmp_path, capsys):
+    from izh_brian.limits import limits
+
+    bad = tmp_path / "in.npz"
+    np.savez(bad, times=[1.0])
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip")
+    txt = tmp_path / "in.txt"
+    txt.write_text("1.0,1.0\n")
+    big = tmp_path / "big.csv"
+    big.write_text("1.0,1.0\n" * 200)
+    for path, message in ((bad, "has no array 'times_ms'"), (junk, "not a readable .npz"),
+                          (txt, "unsupported file type '.txt'"), (tmp_path / "none.csv", "no such file")):
+        code, _, err = _cli(capsys, "run", "tonic_spiking", "--scheme", "nest", "--spikes-in", path)
+        assert code == 2 and message in err and err.count("\n") == 1, err
+    with limits(max_file_bytes=100):
+        code, _, err = _cli(capsys, "run", "tonic_spiking", "--scheme", "nest", "--spikes-in", big)
+    assert code == 2 and "over the limit of" in err, err

@@ -66,6 +66,19 @@ def test_list_and_run(capsys):
     assert len(rec["spike_times_ms"]) == 1
 
 
+def test_run_with_input_spikes(tmp_path, capsys):
+    """run --spikes-in (NEST's spike_generator into the nest scheme): a 25 mV spike at 5 ms fires Fig. 1(A)'s
+    neuron before its step onset at 10 ms, as simulate(spikes_in=...) does; without it the first spike comes
+    after the onset."""
+    path = tmp_path / "spikes.csv"
+    path.write_text("time_ms,weight_mV\n5.0,25.0\n")
+    rec = jcli(capsys, "run", "tonic_spiking", "--scheme", "nest", "--spikes-in", path)[0]
+    assert rec["spike_times_ms"][0] < 10.0
+    r = izh_brian.simulate("tonic_spiking", scheme="nest", spikes_in=([5.0], [25.0]))
+    assert rec["spike_times_ms"] == r.spike_times_ms.tolist()
+    assert jcli(capsys, "run", "tonic_spiking", "--scheme", "nest")[0]["spike_times_ms"][0] > 10.0
+
+
 def test_validate_classify_class_map_matrix(capsys):
     """validate passes all 28; classify calls (0.02, 0.2, -65, 8) regular spiking (2003, Fig. 2);
     class-map and matrix run on this stack."""
