@@ -158,13 +158,11 @@ def _nbgrader(course: Path, *args: str) -> None:
 
 
 @pytest.mark.slow
-def test_nbgrader_releases_and_autogrades_a_lesson_source(tmp_path):
+def test_nbgrader_releases_a_lesson_source(tmp_path):
     """nbgrader (from PyPI) takes lesson 01's source as it is: ``generate_assignment`` strips the solutions
-    and the hidden tests, and ``autograde`` gives 3 of 3 points to the release with the source's solutions
-    filled in and 0 of 3 to the untouched release (its hidden asserts fail)."""
+    and the hidden tests. (Its ``autograde`` on a source, right, partly right and wrong submissions, against
+    ``izh-brian grade`` point for point, is tests/test_grade_nbgrader.py's.)"""
     pytest.importorskip("nbgrader", reason="nbgrader is needed (the test extra)")
-    from nbgrader.api import Gradebook
-
     name = lessons.source_path("01").name
     (tmp_path / "source" / "lesson01").mkdir(parents=True)
     (tmp_path / "source" / "lesson01" / name).write_bytes(lessons.source_path("01").read_bytes())
@@ -173,19 +171,4 @@ def test_nbgrader_releases_and_autogrades_a_lesson_source(tmp_path):
     released = nbformat.read(release, as_version=4)
     text = "\n".join(c.source for c in released.cells)
     assert "### BEGIN" not in text and "assert feedback_" not in text and "answer_1 = simulate" not in text
-
-    solved = {c.id: c.source for c in lessons.solved_notebook("01").cells}
-    for student in ("full", "none"):
-        nb = nbformat.read(release, as_version=4)
-        if student == "full":
-            for c in nb.cells:
-                if c.metadata.get("nbgrader", {}).get("solution"):
-                    c.source = solved[c.id]
-        (tmp_path / "submitted" / student / "lesson01").mkdir(parents=True)
-        nbformat.write(nb, str(tmp_path / "submitted" / student / "lesson01" / name))
-    _nbgrader(tmp_path, "autograde", "lesson01", "--create")
-
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
-        scores = {s: (gb.find_submission("lesson01", s).score, gb.find_submission("lesson01", s).max_score)
-                  for s in ("full", "none")}
-    assert scores == {"full": (3.0, 3.0), "none": (0.0, 3.0)}
+    assert sum(bool(c.metadata.get("nbgrader", {}).get("grade")) for c in released.cells) == 3
