@@ -425,17 +425,22 @@ def test_reference_runs_table_is_complete():
     assert np.all(np.diff([0.0] + sec["dts_ms"]) > 0)
 
 
+def _recovery_row(name="RS"):
+    return {"name": name, "true": {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0},
+            "fitted": {"a": 0.0201, "b": 0.2, "c": -64.9, "d": 7.9}, "gamma": 0.97, "validator_ok": True,
+            "matched": True, "pinned": ["b", "c"]}
+
+
 def test_identifiability_table_comes_from_the_saved_recovery(tmp_path, monkeypatch):
     """The identifiability section shows the recovery table that `make bench` saved next to the report
-    (true -> fitted per parameter, gamma, validator, pinned parameters) and, without it, says how to
-    make it instead of showing anything stale; saving one benchmark keeps the others already saved."""
+    (true -> fitted per parameter, gamma, validator, pinned parameters); saving one benchmark keeps the
+    others already saved."""
     from benchmarks import bench
 
-    missing = RS.section_identifiability(tmp_path)
-    assert missing["available"] is False and "make bench" in missing["reason"]
-    row = {"name": "RS", "true": {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0},
-           "fitted": {"a": 0.0201, "b": 0.2, "c": -64.9, "d": 7.9}, "gamma": 0.97, "validator_ok": True,
-           "matched": True, "pinned": ["b", "c"]}
+    import izh_brian.fitting.recovery as R
+
+    monkeypatch.setattr(R, "recovery_table", lambda *a, **k: pytest.fail("refit although results were saved"))
+    row = _recovery_row()
     monkeypatch.setattr(bench, "BENCHES", {"check": (None, lambda r: "check line"), "fit": (None, lambda r: "fit line")})
     path = tmp_path / RS.BENCH_RESULTS
     bench.save_results({"check": {"warm_s": 0.001}}, path)
@@ -461,3 +466,176 @@ def test_a_checkout_without_links_reads_report_itself(tmp_path, monkeypatch):
     (tmp_path / RB.TEMPLATES_FOLDER).unlink()
     with pytest.raises(FileNotFoundError, match="templates are missing"):
         RB.templates()
+
+
+def test_identifiability_is_never_empty(tmp_path, monkeypatch):
+    """Without saved benchmark results the build refits a few presets itself (QUICK_RECOVERY: names, a
+    small budget, one attempt), labelled quick, with the presets it left out and the benchmark's own budget;
+    the quick build's PDF shows its table."""
+    import izh_brian.fitting.recovery as R
+
+    calls = []
+
+    def fake(names, **kwargs):
+        calls.append((list(names), kwargs))
+        return [_recovery_row(n) for n in names]
+
+    monkeypatch.setattr(R, "recovery_table", fake)
+    sec = RS.section_identifiability(tmp_path)
+    names = list(RS.QUICK_RECOVERY["names"])
+    assert calls == [(names, {"budget": RS.QUICK_RECOVERY["budget"], "attempts": RS.QUICK_RECOVERY["attempts"]})]
+    assert sec["available"] and sec["source"] == "quick" and sec["n_total"] == len(names)
+    assert sec["table"]["cells"] and [c[0] for c in sec["table"]["cells"]] == names
+    assert len(sec["left_out"]) == sec["n_presets_all"] - len(names) == 28 - len(names)
+    assert not set(names) & set(sec["left_out"])
+    assert sec["full_budget"] > sec["budget"]
+    small = RS.section_identifiability(None, {"names": ["FS"], "budget": 128})
+    assert small["presets"] == ["FS"] and small["budget"] == 128 and calls[-1][1]["budget"] == 128
+
+
+def test_quick_build_shows_a_quick_identifiability_table(build):
+    """The quick build (no bench_results.json) computes the identifiability table and says it is quick."""
+    idf = build["data"]["identifiability"]
+    assert idf["available"] and idf["source"] == "quick" and idf["table"]["cells"]
+    text = _norm(build["text"])
+    assert "Quick refit" in text and "Not available in this build: no saved recovery" not in text
+    pos, missing = _in_order(idf["table"]["cells"][0], text, text.find("Identifiability"))
+    assert pos >= 0, f"identifiability cell {missing!r} not in the PDF"
+
+
+def _fake_crosscheck(calls):
+    """A stand-in for izh_brian.interop.crosscheck: per simulator one agreeing and one skipped preset row,
+    for jNeuroML an Ex2 and a network row when asked; it records the simulators and the parts asked for."""
+    def row(name, sim, n):
+        return {"name": name, "simulator": sim, "n_spikes_ours": n, "n_spikes_theirs": n,
+                "max_dt_ms": None if n is None else 0.0, "agree": None if n is None else True}
+
+    def fake(simulators=("nest", "jneuroml"), presets=None, **parts):
+        calls.append((list(simulators), parts if presets is None else {"presets": list(presets), **parts}))
+        rows = []
+        for sim in simulators:
+            rows += [row("RS", sim, 5), dict(row("accommodation", sim, None), reason="not expressible")]
+        if "jneuroml" in simulators and parts.get("ex2", True):
+            rows.append(row("Ex2/pop0", "jneuroml", 3))
+        if "jneuroml" in simulators and parts.get("network", True):
+            rows.append(row("network/exc", "jneuroml", 9))
+        return rows
+    return fake
+
+
+def _both_tools(monkeypatch):
+    monkeypatch.setattr(RS, "_crosscheck_tools", lambda: (["nest", "jneuroml"], {}))
+
+
+def test_quick_crosscheck_names_the_rows_it_left_out(tmp_path, monkeypatch):
+    """By default the cross-check runs NEST and jNeuroML on the presets and Ex2 only (QUICK_CROSSCHECK) and
+    lists what it left out, the generated network and the example files, with the flag that runs them; it
+    saves nothing. With full every row runs and is saved for reuse with the version, the sources'
+    fingerprint, the simulators and the rows it holds."""
+    calls = []
+    _both_tools(monkeypatch)
+    monkeypatch.setattr(RS.interop, "crosscheck", _fake_crosscheck(calls))
+    sec = RS.section_crosscheck(tmp_path)
+    assert calls == [(["nest", "jneuroml"], {"ex2": True, "network": False, "files": False})]
+    assert sec["source"] == "quick" and sec["parts"] == {"ex2": True, "network": False, "files": False,
+                                                          "jneuroml_presets": None}
+    left = " ".join(sec["left_out"])
+    assert len(sec["left_out"]) == 2 and "network/<population>" in left and "<example>/<population>" in left
+    assert "osb_FiveCells" in left and sec["full_flag"] == "izh-brian report --full-crosscheck"
+    assert (sec["n_compared"], sec["n_agree"], sec["n_skipped"]) == (3, 3, 2)
+    # A check whose jNeuroML side ran some presets only names the others.
+    some = RS._crosscheck_parts(jneuroml_dts_ms=(0.1, 0.2, 0.5))
+    assert "depolarizing_after_potential" in some["jneuroml_presets"] and "RS" not in some["jneuroml_presets"]
+    lines = RS._left_out(["nest", "jneuroml"], some)
+    assert len(lines) == 1 and "the 20 presets at dt = 0.25 ms" in lines[0] and "tonic_spiking" in lines[0]
+    assert RS._left_out(["nest"], some) == []
+    assert not (tmp_path / RS.CROSSCHECK_RESULTS).exists()
+    data = RB._data_for_typst({"meta": {}, "reference": {"rows": [], "scheme": "figure1", "simulate_s": 0,
+                                                         "n_presets": 0, "dts_ms": []}, "crosscheck": sec}, {})
+    assert data["crosscheck"]["left_out"] == sec["left_out"] and data["crosscheck"]["full_flag"]
+    assert any("left out" in line and "--full-crosscheck" in line for line in RB._partial_lines({"crosscheck": sec}))
+
+    full = RS.section_crosscheck(tmp_path, full=True)
+    assert calls[-1] == (["nest", "jneuroml"], {"ex2": True, "network": True, "files": True})
+    assert full["source"] == "full" and full["left_out"] == [] and full["saved_file"] == RS.CROSSCHECK_RESULTS
+    saved = json.loads((tmp_path / RS.CROSSCHECK_RESULTS).read_text())
+    from izh_brian import __version__
+
+    assert saved["izh_brian"] == __version__ and saved["fingerprint"] == RS.crosscheck_fingerprint()
+    assert saved["simulators"] == ["nest", "jneuroml"] and saved["left_out"] == [] and saved["n_rows"] == 6
+    assert saved["parts"] == {"ex2": True, "network": True, "files": True, "jneuroml_presets": None}
+    assert saved["saved_utc"]
+
+
+def test_saved_full_crosscheck_is_reused_and_a_stale_one_ignored(tmp_path, monkeypatch):
+    """A full cross-check saved in the output folder is shown again by a default build without running a
+    simulator (also in the main process: compute_sections starts no side process for it); one from another
+    izh_brian version, from changed sources, without a simulator that can run now, or unreadable, is
+    ignored with a note saying why, and a quick check runs instead."""
+    calls = []
+    _both_tools(monkeypatch)
+    monkeypatch.setattr(RS.interop, "crosscheck", _fake_crosscheck(calls))
+    rows = _fake_crosscheck([])(network=True)
+    path = RS.save_crosscheck(tmp_path / RS.CROSSCHECK_RESULTS, rows, simulators=["nest", "jneuroml"])
+
+    def boom(*a, **k):
+        raise AssertionError("a simulator ran although a current cross-check was saved")
+
+    monkeypatch.setattr(RS.interop, "crosscheck", boom)
+    assert RS.crosscheck_reusable(tmp_path)
+    sec = RS.section_crosscheck(tmp_path)
+    assert sec["source"] == "saved" and sec["rows"] == rows and sec["left_out"] == [] and "ignored_note" not in sec
+    assert sec["saved_utc"] and sec["saved_file"] == RS.CROSSCHECK_RESULTS
+    assert any("shown from" in line for line in RB._partial_lines({"crosscheck": sec}))
+    started = []
+    monkeypatch.setattr(RB, "_side_sections", lambda quick, figures_only, part, **k: started.append(part) or {})
+    for name in ("section_reference_runs", "section_parameters", "section_phase_planes", "section_fi_curves",
+                 "section_validation", "section_agreement", "section_class_map", "section_implementation",
+                 "section_identifiability"):
+        monkeypatch.setattr(RB, name, lambda *a, **k: {"results": []})
+    s = RB.compute_sections(out_dir=tmp_path, parallel=False)
+    assert s["crosscheck"]["source"] == "saved" and started == ["network"]
+
+    good = json.loads(path.read_text())
+    monkeypatch.setattr(RS.interop, "crosscheck", _fake_crosscheck(calls))
+    for change, why in ((lambda d: d.update(izh_brian="0.0.0"), "written by izh_brian 0.0.0"),
+                        (lambda d: d.update(fingerprint="0" * 16), "stale: the interop"),
+                        (lambda d: d.update(simulators=["nest"]), "jneuroml can run here now"),
+                        (lambda d: d.pop("rows"), "not a saved cross-check")):
+        bad = dict(good)
+        change(bad)
+        path.write_text(json.dumps(bad))
+        assert not RS.crosscheck_reusable(tmp_path)
+        n = len(calls)
+        sec = RS.section_crosscheck(tmp_path)
+        assert sec["source"] == "quick" and len(calls) > n, why
+        assert why in sec["ignored_note"] and RS.CROSSCHECK_RESULTS in sec["ignored_note"], sec["ignored_note"]
+    path.write_text("{ not json")
+    sec = RS.section_crosscheck(tmp_path)
+    assert sec["source"] == "quick" and "not readable" in sec["ignored_note"]
+    assert any("ignored" in line for line in RB._partial_lines({"crosscheck": sec}))
+
+
+def test_report_flags_full_crosscheck(tmp_path, monkeypatch):
+    """`izh-brian report --full-crosscheck` asks the build for every row; with --quick it is refused (status 2)."""
+    seen = {}
+
+    def fake_build(out, **kwargs):
+        seen.update(kwargs)
+        return {"out_dir": str(out), "files": [], "n_presets": 28, "simulate_s": 1.0, "build_s": 2.0, "pdf": None,
+                "lessons": [], "reasons": {}, "partial": []}
+
+    import izh_brian.cli.figures as CF
+
+    monkeypatch.setattr(CF, "build_outputs", fake_build)
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert main(["report", "--out", str(tmp_path), "--no-pdf", "--full-crosscheck"]) == 0
+    assert seen["full_crosscheck"] is True
+    with redirect_stdout(buf):
+        assert main(["report", "--out", str(tmp_path), "--no-pdf"]) == 0
+    assert seen["full_crosscheck"] is False
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert main(["report", "--out", str(tmp_path), "--quick", "--full-crosscheck"]) == 2
+    assert "--full-crosscheck" in err.getvalue()

@@ -33,8 +33,11 @@ def _cmd_report(args) -> int:
         templates()
     except FileNotFoundError as exc:
         raise CLIError(str(exc)) from None
+    if args.quick and args.full_crosscheck:
+        raise CLIError("--quick skips the cross-simulator check; --full-crosscheck runs all of it: give one of them")
     summary = build_outputs(args.out, pdf=not args.no_pdf, quick=args.quick, lessons=not args.no_lessons,
-                            notebooks_dir=args.notebooks, progress=_progress(args))
+                            notebooks_dir=args.notebooks, progress=_progress(args),
+                            full_crosscheck=args.full_crosscheck)
     if args.json:
         emit_json(summary)
     else:
@@ -48,6 +51,8 @@ def _cmd_report(args) -> int:
                   f"({lesson['seconds']:.1f} s)")
         for name, why in summary["reasons"].items():
             print(f"  section {name} not available: {why}")
+        for line in summary.get("partial", []):
+            print(f"  {line}")
     return 0
 
 
@@ -100,6 +105,11 @@ def register(sub) -> None:
                    help="folder of the lessons (default ./notebooks, or the source checkout's notebooks/)")
     p.add_argument("--quick", action="store_true",
                    help="a quick build (for tests): numerics on 4 presets, short network runs, no cross-simulator check")
+    p.add_argument("--full-crosscheck", action="store_true",
+                   help="run every row of the cross-simulator check (jNeuroML's generated network and example files "
+                        "too; minutes on a cold cache) and save it as OUT/crosscheck.json, which later builds of OUT "
+                        "show again while it is current (default: that file, else a quick check that names the rows "
+                        "it leaves out)")
     p.add_argument("--quiet", action="store_true", help="no per-section progress lines on stderr")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.set_defaults(func=_cmd_report)

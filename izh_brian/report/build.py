@@ -10,6 +10,9 @@
   ``validation_matrix``, ``numerics_table``, ``class_map``, ``network_raster``,
   ``speed``;
 - ``report_data.json``: every number and table the report prints;
+- ``crosscheck.json`` (with ``full_crosscheck``): every row of the cross-simulator check, which later
+  default builds of the same folder show again while the izh_brian version and the sources it depends on
+  are unchanged; without it a default build runs a quick cross-check and names the rows it left out;
 - ``lessons/*.html``: the notebooks of ``notebooks/``, executed (:func:`render_lessons`);
 - ``izh_brian_report.pdf``: the report, compiled offline by Typst from the
   sources in the checkout's top-level ``report/`` (what a student edits to
@@ -27,7 +30,8 @@ modules it compiled, so a slow first build shows where the time went.
 The network sections and the numerics study run in a second process, the
 cross-simulator check in a third, while this one runs the other sections and
 draws their figures: on a cold Cython cache the processes compile their code
-objects in parallel.
+objects in parallel. The lessons start executing (two kernels at a time) as
+soon as this process has done its share, while the side processes finish.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import os
 import platform
 import shutil
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -66,7 +71,7 @@ from izh_brian.plotting import network as PN
 from izh_brian.model.equations import VARIANTS
 from izh_brian.model.neurons import make_neurons
 from izh_brian.report.figures import FIGURE_SECTIONS, MAIN_FIGURES, QUICK_NETWORK_MS, QUICK_NUMERICS, QUICK_SCENARIO_MS, _draw, _fig, _skipped_section
-from izh_brian.report.sections import _section, _table, cython_cache_dir, section_agreement, section_class_map, section_crosscheck, section_fi_curves, section_identifiability, section_implementation, section_network, section_network_scenarios, section_numerics, section_parameters, section_phase_planes, section_reference_runs, section_speed, section_validation
+from izh_brian.report.sections import _section, _table, crosscheck_reusable, cython_cache_dir, section_agreement, section_class_map, section_crosscheck, section_fi_curves, section_identifiability, section_implementation, section_network, section_network_scenarios, section_numerics, section_parameters, section_phase_planes, section_reference_runs, section_speed, section_validation
 import brian2
 from brian2 import prefs
 import tempfile
@@ -103,6 +108,10 @@ TEMPLATES_PACKAGE = "izh_brian.report"
 
 
 TEMPLATES_FOLDER = "templates"
+
+
+#: The identifiability refit of a quick build (the tests'): one preset, one small fit.
+QUICK_BUILD_RECOVERY = {"names": ("tonic_spiking",), "budget": 256, "attempts": 1}
 
 
 def _machine() -> dict:
@@ -296,12 +305,14 @@ def make_figures(out_dir="report/build", *, sections=None, formats=("png", "pdf"
     return files
 
 
-def _side_sections(quick: bool, figures_only: bool, part: str, progress=None) -> dict:
+def _side_sections(quick: bool, figures_only: bool, part: str, progress=None, out_dir=None,
+                   full_crosscheck: bool = False) -> dict:
     """The sections run outside the main process, as picklable values (the network result is arrays).
 
     ``part`` ``"network"``: the 2003 network, the numerics study and the
     network scenarios; ``"crosscheck"``: the cross-simulator check (NEST and
-    jNeuroML, in a process of its own since it takes longest).
+    jNeuroML, in a process of its own since it takes longest: quick, or every
+    row with ``full_crosscheck``, saved in ``out_dir``).
     """
     out = {}
     if part == "network":
@@ -316,20 +327,22 @@ def _side_sections(quick: bool, figures_only: bool, part: str, progress=None) ->
             out["network_scenarios"] = _section("network scenarios", section_network_scenarios,
                                                 QUICK_SCENARIO_MS if quick else None, paper, progress=progress)
     elif part == "crosscheck":
-        out["crosscheck"] = _section("cross-check", section_crosscheck, progress=progress)
+        out["crosscheck"] = _section("cross-check", section_crosscheck, out_dir, full_crosscheck, progress=progress)
     else:
         raise ValueError(f"unknown part {part!r}; allowed: network, crosscheck")
     return out
 
 
-def _side_worker(quick: bool, figures_only: bool, part: str, cache_dir) -> dict:
+def _side_worker(quick: bool, figures_only: bool, part: str, cache_dir, out_dir=None,
+                 full_crosscheck: bool = False) -> dict:
     """Entry point of a side process: same Cython cache as the parent; prints go to stderr, lines come back."""
     sys.stdout.flush()
     os.dup2(2, 1)  # NEST and jNeuroML print banners: keep the parent's stdout (maybe JSON) clean
     if cache_dir:
         prefs.codegen.runtime.cython.cache_dir = str(cache_dir)
     lines: list = []
-    out = _side_sections(quick, figures_only, part, progress=lines.append)
+    out = _side_sections(quick, figures_only, part, progress=lines.append, out_dir=out_dir,
+                         full_crosscheck=full_crosscheck)
     for sec in out.values():
         sec["process"] = part
     out["_lines"] = lines
@@ -337,7 +350,7 @@ def _side_worker(quick: bool, figures_only: bool, part: str, cache_dir) -> dict:
 
 
 def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progress=None, parallel=True,
-                     while_waiting=None) -> dict:
+                     while_waiting=None, out_dir=None, full_crosscheck=False) -> dict:
     """Run every section of the report.
 
     Parameters
@@ -349,6 +362,12 @@ def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progr
     quick : bool
         For tests: the numerics study on :data:`QUICK_NUMERICS`, the class map at half resolution, the network
         for 300 ms and each scenario for 200 ms, no cross-simulator check.
+    out_dir : path, optional
+        The output folder: a full cross-check saved there (:data:`~izh_brian.report.sections.CROSSCHECK_RESULTS`)
+        is shown again when current; else a quick one runs (:func:`~izh_brian.report.sections.section_crosscheck`).
+    full_crosscheck : bool
+        Run every row of the cross-check (the generated network and the example files too) and save them in
+        ``out_dir`` for the next builds.
     progress : callable, optional
         Receives one line per section: its wall time and the Cython modules it compiled.
     parallel : bool
@@ -365,6 +384,8 @@ def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progr
         s["crosscheck"] = _skipped_section("skipped in a quick build (it runs NEST and jNeuroML)")
     elif figures_only:
         s["crosscheck"] = _skipped_section("not needed for the figures alone")
+    elif not full_crosscheck and crosscheck_reusable(out_dir):  # read here: no simulator runs
+        s["crosscheck"] = _section("cross-check", section_crosscheck, out_dir, progress=progress)
     else:
         parts.append("crosscheck")
     futures, pool = {}, None
@@ -374,7 +395,8 @@ def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progr
             import multiprocessing as mp
 
             pool = cf.ProcessPoolExecutor(max_workers=len(parts), mp_context=mp.get_context("spawn"))
-            futures = {part: pool.submit(_side_worker, bool(quick), bool(figures_only), part, cython_cache_dir())
+            futures = {part: pool.submit(_side_worker, bool(quick), bool(figures_only), part, cython_cache_dir(),
+                                         None if out_dir is None else str(out_dir), bool(full_crosscheck))
                        for part in parts}
         except Exception as exc:  # no side process here: run everything in this one
             s["meta"]["parallel_note"] = f"side processes unavailable ({type(exc).__name__}: {exc})"
@@ -393,6 +415,9 @@ def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progr
     s["class_map"] = _section("class map", section_class_map, 0.5 if quick else 1.0, progress=progress)
     if not figures_only:
         s["implementation"] = _section("implementation", section_implementation, progress=progress)
+        # Saved benchmark results in out_dir, else a quick refit of a few presets (while the side processes run).
+        s["identifiability"] = _section("identifiability", section_identifiability, out_dir,
+                                        QUICK_BUILD_RECOVERY if quick else None, progress=progress)
     if while_waiting is not None:
         while_waiting(s)
     for part in parts:
@@ -403,7 +428,8 @@ def compute_sections(*, figures_only=False, scheme="figure1", quick=False, progr
             except Exception as exc:  # the side process failed: run its sections here
                 s["meta"]["parallel_note"] = f"{part} process failed ({type(exc).__name__}: {exc}); ran here"
         if side is None:
-            side = _side_sections(quick, figures_only, part, progress=progress)
+            side = _side_sections(quick, figures_only, part, progress=progress, out_dir=out_dir,
+                                  full_crosscheck=full_crosscheck)
         elif progress is not None:
             for line in side.get("_lines", []):
                 progress(f"{line}  [{part} process]")
@@ -522,7 +548,9 @@ def _data_for_typst(s: dict, files: dict) -> dict:
                  "most_synchronous", "highest_gamma", "highest_alpha", "by_scenario", "bands", "build_table",
                  "quick_table", "saved_utc", "saved_machine", "bench_lines", "bench_file", "which", "figures_bench",
                  "cache_dir", "equations", "abstract_code", "listing", "listing_lines", "plain", "schemes",
-                 "lessons", "folder", "process", "n_excitatory", "summary_table")
+                 "lessons", "folder", "process", "n_excitatory", "summary_table", "left_out", "full_flag", "parts",
+                 "ignored_note", "saved_file", "saved_version", "budget", "attempts", "presets", "n_presets_all",
+                 "fit_s", "full_budget", "full_attempts")
     for key in ("parameters", "agreement", "phase_planes", "fi_curves", "validation", "numerics", "class_map",
                 "network", "network_scenarios", "crosscheck", "speed", "implementation", "lessons",
                 "identifiability"):
@@ -557,8 +585,12 @@ def build_pdf(out_dir, src_dir=None) -> Path:
 
 
 def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=False, lessons=True,
-                  notebooks_dir=None, progress=None, parallel=True) -> dict:
+                  notebooks_dir=None, progress=None, parallel=True, full_crosscheck=False) -> dict:
     """Run everything the report shows, write the figures, the JSON, the lessons and (``pdf=True``) the PDF.
+
+    The cross-check is the one saved in ``out_dir`` by an earlier ``full_crosscheck`` build when it is
+    current, else a quick one that lists the rows it left out; ``full_crosscheck`` runs every row and saves
+    them there (``crosscheck.json``) for the next builds.
 
     Returns
     -------
@@ -573,20 +605,33 @@ def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=F
     out.mkdir(parents=True, exist_ok=True)
     draw: dict = {}
     figs: dict = {}
+    lesson_job: dict = {}
+
+    def start_lessons():  # the lessons' kernels run while the side processes finish (a thread: its own pool)
+        if lessons and "thread" not in lesson_job:
+            def run():
+                lesson_job["section"] = _section("lessons", render_lessons, out, notebooks_dir, progress=progress)
+
+            lesson_job["thread"] = threading.Thread(target=run, name="izh-report-lessons", daemon=True)
+            lesson_job["thread"].start()
 
     def early(sec):  # the main process's figures, drawn while the second process finishes
+        start_lessons()
         figs.update(make_figures(out, sections=sec, progress=progress, draw_timings=draw, keys=MAIN_FIGURES))
 
-    s = compute_sections(scheme=scheme, quick=quick, progress=progress, parallel=parallel, while_waiting=early)
+    s = compute_sections(scheme=scheme, quick=quick, progress=progress, parallel=parallel, while_waiting=early,
+                         out_dir=out, full_crosscheck=full_crosscheck)
     ref = s["reference"]
     (out / "spike_times.json").write_text(json.dumps([r.to_dict() for r in ref["results"]], indent=1))
     s["speed"] = _section("speed", section_speed, s, out, progress=progress)
-    s["identifiability"] = _section("identifiability", section_identifiability, out, progress=progress)
     rest = [k for k in FIGURE_SECTIONS if k not in MAIN_FIGURES]
     figs.update(make_figures(out, sections=s, progress=progress, draw_timings=draw, keys=rest))
     figs = {k: figs[k] for k in FIGURE_SECTIONS if k in figs}
     if lessons:
-        s["lessons"] = _section("lessons", render_lessons, out, notebooks_dir, progress=progress)
+        start_lessons()
+        lesson_job["thread"].join()
+        s["lessons"] = lesson_job.get("section") or {"available": False, "reason": "the lessons' thread failed",
+                                                      "seconds": 0.0, "modules_compiled": 0}
     else:
         s["lessons"] = _skipped_section("lessons not rendered (--no-lessons)")
     data = _data_for_typst(s, figs)
@@ -605,4 +650,23 @@ def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=F
             "timings": {k: {"seconds": v["seconds"], "modules_compiled": v.get("modules_compiled")}
                         for k, v in s.items() if isinstance(v, dict) and "seconds" in v},
             "lessons": [{k: x[k] for k in ("name", "ok", "error", "seconds")} for x in s["lessons"].get("lessons", [])],
-            "build_s": time.perf_counter() - t0}
+            "partial": _partial_lines(s), "build_s": time.perf_counter() - t0}
+
+
+def _partial_lines(s: dict) -> list[str]:
+    """What a build showed in part or reused, one line each (the quick cross-check and identifiability)."""
+    lines = []
+    cc = s.get("crosscheck", {})
+    if cc.get("ignored_note"):
+        lines.append(f"cross-check: {cc['ignored_note']}")
+    if cc.get("available") and cc.get("source") == "saved":
+        lines.append(f"cross-check: shown from {cc.get('saved_file')} (saved {cc.get('saved_utc')}); "
+                     f"{cc.get('full_flag')} runs it again")
+    if cc.get("available") and cc.get("left_out"):
+        lines.append(f"cross-check: {cc.get('source')}, {cc.get('n_compared')} comparisons; left out: "
+                     f"{'; '.join(cc['left_out'])} ({cc.get('full_flag')} runs them)")
+    idf = s.get("identifiability", {})
+    if idf.get("available") and idf.get("source") == "quick":
+        lines.append(f"identifiability: quick refit of {idf['n_total']} of {idf['n_presets_all']} presets "
+                     f"(budget {idf['budget']}, {idf['attempts']} attempt); `make bench` saves the full table")
+    return lines

@@ -6,6 +6,7 @@ import datetime as _dt
 import importlib
 import importlib.resources
 import importlib.util
+import inspect
 import json
 import os
 import platform
@@ -17,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from izh_brian import interop
 from izh_brian import network
+from izh_brian.fitting import recovery
+from izh_brian.interop.neuroml_examples import EXAMPLES
 from izh_brian.analysis import numerics
 from izh_brian import analysis as patterns
 from izh_brian.jsonutil import to_jsonable
@@ -59,11 +62,45 @@ __all__ = [
     "PARAMETER_SWEEP",
     "PHASE_PLANE_CASES",
     "BENCH_RESULTS",
+    "CROSSCHECK_RESULTS",
+    "FULL_CROSSCHECK_FLAG",
+    "QUICK_CROSSCHECK",
+    "QUICK_RECOVERY",
+    "crosscheck_fingerprint",
+    "save_crosscheck",
+    "load_crosscheck",
+    "crosscheck_reusable",
 ]
 
 
 #: Benchmark results that ``python -m benchmarks.bench ... --save DIR/bench_results.json`` leaves for the report.
 BENCH_RESULTS = "bench_results.json"
+
+
+#: The full cross-check that ``izh-brian report --full-crosscheck`` saves in its output folder; a later default
+#: build of the same folder shows it again (:func:`load_crosscheck`) instead of running a quick one.
+CROSSCHECK_RESULTS = "crosscheck.json"
+
+
+#: The flag of ``izh-brian report`` that runs every row of the cross-check and saves them for reuse.
+FULL_CROSSCHECK_FLAG = "--full-crosscheck"
+
+
+#: The rows of the quick cross-check of a default build (:func:`_crosscheck_parts`): NEST and jNeuroML on every
+#: reference preset and jNeuroML on its own Ex2 example; not the generated network nor the example files.
+#: Measured on this project's 2-core machine with an empty Cython cache, each part alone: NEST 32 s (56 rows),
+#: jNeuroML's first LEMS file 103 s (the NeuroML runner compiles its code), the other three 6 s, Ex2 10 s, the
+#: network 94 s, the example files 663 s. Whole default builds from an empty cache, lessons included: 259 s
+#: with these rows (81 comparisons), 264 s and 40 s more CPU time when jNeuroML left out the 20-population
+#: dt = 0.25 ms file but ran the network (63 comparisons), as lesson 08 compiles part of the network's code.
+QUICK_CROSSCHECK = {"ex2": True, "network": False, "files": False}
+
+
+#: The quick identifiability table of a build without saved benchmark results: these presets, each refitted
+#: once with a small budget (candidates), instead of the benchmark's 28 presets with 16384 candidates and up
+#: to 3 attempts.
+QUICK_RECOVERY = {"names": ("tonic_spiking", "phasic_spiking", "tonic_bursting", "RS", "IB", "FS"), "budget": 1024,
+                  "attempts": 1}
 
 
 #: Patterns drawn in the phase-plane figure, with the input at which the nullclines are drawn
@@ -121,14 +158,21 @@ def cython_cache_dir() -> Path | None:
 
 
 def _module_files(cache=None) -> set:
+    """Names of the compiled modules in the Cython cache and in its ``_ieee`` sibling (the NeuroML runner's
+    strict floating-point code, :func:`izh_brian.lems.run.strict_float_codegen`)."""
     cache = cython_cache_dir() if cache is None else Path(cache)
-    if cache is None or not cache.is_dir():
+    if cache is None:
         return set()
-    return {f.name.split(".", 1)[0] for f in cache.iterdir() if f.suffix in (".so", ".pyd")}
+    names = set()
+    for folder in (cache, cache.with_name(cache.name + "_ieee")):
+        if folder.is_dir():
+            names |= {f.name.split(".", 1)[0] for f in folder.iterdir() if f.suffix in (".so", ".pyd")}
+    return names
 
 
 def count_compiled_modules(cache=None) -> int:
-    """How many compiled extension modules (``*.so``/``*.pyd``) the Cython cache holds now."""
+    """How many compiled extension modules (``*.so``/``*.pyd``) the Cython cache (and its ``_ieee`` sibling)
+    holds now."""
     return len(_module_files(cache))
 
 
@@ -491,15 +535,161 @@ def _crosscheck_tools() -> tuple[list[str], dict]:
     return ok, skipped
 
 
-def section_crosscheck() -> dict:
-    """Our spike times against NEST and jNeuroML (:func:`izh_brian.interop.crosscheck`), each skipped with a
-    note when its tool is missing."""
+#: What the cross-check's rows depend on: a saved cross-check whose files differ from these is stale.
+CROSSCHECK_SOURCES = ("interop", "lems", "model", "simulation.py", "presets.py", "stimuli.py", "analysis/spiketrains.py")
+
+
+def crosscheck_fingerprint() -> str:
+    """A hash of the files the cross-check's rows depend on (:data:`CROSSCHECK_SOURCES` in the package:
+    the interop code and its example files, the NeuroML runner, the model, the presets and the stimuli)."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for name in CROSSCHECK_SOURCES:
+        path = root / name
+        files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else [path]
+        for f in files:
+            if "__pycache__" in f.parts or f.suffix in (".pyc", ".so", ".pyd"):
+                continue
+            h.update(f.relative_to(root).as_posix().encode() + b"\0")
+            h.update(f.read_bytes() if f.is_file() else b"")
+    return h.hexdigest()[:16]
+
+
+def _crosscheck_parts(ex2=True, network=True, files=True, jneuroml_presets=None, jneuroml_dts_ms=None) -> dict:
+    """Which rows a cross-check holds: ``ex2``, ``network``, ``files`` (as :func:`izh_brian.interop.crosscheck`)
+    and ``jneuroml_presets``, the presets jNeuroML ran (None: every reference preset; ``jneuroml_dts_ms``
+    picks those of these time steps)."""
+    if jneuroml_presets is None and jneuroml_dts_ms is not None:
+        dts = {float(x) for x in jneuroml_dts_ms}
+        jneuroml_presets = [p.name for p in map(get_preset, REFERENCE_PRESETS) if float(p.dt) in dts]
+    return {"ex2": bool(ex2), "network": bool(network), "files": bool(files),
+            "jneuroml_presets": None if jneuroml_presets is None else [get_preset(n).name for n in jneuroml_presets]}
+
+
+def _left_out(simulators, parts) -> list[str]:
+    """The rows a cross-check with ``parts`` (:func:`_crosscheck_parts`) leaves out, one line each."""
+    if "jneuroml" not in simulators:
+        return []
+    out = []
+    ran = parts.get("jneuroml_presets")
+    if ran is not None:
+        missing = [get_preset(n) for n in REFERENCE_PRESETS if get_preset(n).name not in ran]
+        if missing:
+            dts = ", ".join(f"{x:g}" for x in sorted({p.dt for p in missing}))
+            out.append(f"jNeuroML: the {len(missing)} presets at dt = {dts} ms ({', '.join(p.name for p in missing)}); "
+                       f"NEST ran them")
+    if not parts.get("ex2", True):
+        out.append("jNeuroML: its own Ex2 example (rows Ex2/<population>)")
+    if not parts.get("network", True):
+        out.append("jNeuroML: the generated 50-cell izhikevich2007Cell network (rows network/<population>)")
+    if not parts.get("files", True):
+        out.append(f"jNeuroML: every population of the {len(EXAMPLES)} NeuroML example files shipped with izh_brian "
+                   f"({', '.join(EXAMPLES)}; rows <example>/<population>)")
+    return out
+
+
+def _run_crosscheck(simulators, parts) -> list[dict]:
+    """The rows of ``parts``: NEST on every reference preset, jNeuroML on ``parts``' presets and extras."""
     mod = interop
+    if parts.get("jneuroml_presets") is None:
+        return [dict(r) for r in mod.crosscheck(simulators=simulators, ex2=parts["ex2"], network=parts["network"],
+                                                files=parts["files"])]
+    rows = []
+    if "nest" in simulators:
+        rows += mod.crosscheck(simulators=["nest"], ex2=False, network=False, files=False)
+    if "jneuroml" in simulators:
+        rows += mod.crosscheck(simulators=["jneuroml"], presets=parts["jneuroml_presets"], ex2=parts["ex2"],
+                               network=parts["network"], files=parts["files"])
+    return [dict(r) for r in rows]
+
+
+def save_crosscheck(path, rows, *, simulators, parts=None) -> Path:
+    """Save cross-check ``rows`` for reuse by later builds: the izh_brian version, the fingerprint of the
+    sources (:func:`crosscheck_fingerprint`), the date, the simulators and which rows it holds."""
+    parts = _crosscheck_parts(**(parts or {}))
+    data = {"kind": "izh_brian crosscheck", "izh_brian": __version__, "fingerprint": crosscheck_fingerprint(),
+            "saved_utc": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.node()} ({os.cpu_count()} CPUs)", "simulators": list(simulators),
+            "parts": parts, "left_out": _left_out(simulators, parts), "n_rows": len(rows), "rows": to_jsonable(rows)}
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+    return path
+
+
+def load_crosscheck(out_dir, simulators=None) -> tuple[dict | None, str | None]:
+    """The cross-check saved in ``out_dir`` (:data:`CROSSCHECK_RESULTS`) if it can be shown again, and a note.
+
+    Returns ``(saved, None)`` for a usable file, ``(None, note)`` when the file is there but ignored (not
+    readable, not a cross-check, written by another izh_brian version, or from other sources
+    (:func:`crosscheck_fingerprint`), or without a simulator of ``simulators`` that can run here now), and
+    ``(None, None)`` when there is none.
+    """
+    path = Path(out_dir) / CROSSCHECK_RESULTS
+    if not path.is_file():
+        return None, None
+    why = None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        data, why = None, f"not readable ({type(exc).__name__}: {exc})"
+    if why is None and (not isinstance(data, dict) or not isinstance(data.get("rows"), list)
+                        or not isinstance(data.get("simulators"), list)):
+        why = "not a saved cross-check (no rows or simulators)"
+    elif why is None and data.get("izh_brian") != __version__:
+        why = f"written by izh_brian {data.get('izh_brian')}, this is {__version__}"
+    elif why is None and data.get("fingerprint") != crosscheck_fingerprint():
+        why = "stale: the interop, NeuroML runner or model sources changed since it was saved"
+    elif why is None and simulators is not None and set(simulators) - set(data["simulators"]):
+        why = (f"it holds {', '.join(data['simulators']) or 'no simulator'}, but "
+               f"{', '.join(sorted(set(simulators) - set(data['simulators'])))} can run here now")
+    if why is not None:
+        return None, f"ignored {CROSSCHECK_RESULTS} in the output folder: {why}; the cross-check ran again"
+    return data, None
+
+
+def crosscheck_reusable(out_dir) -> bool:
+    """Whether a default build of ``out_dir`` shows a saved cross-check (no simulator runs)."""
+    if out_dir is None:
+        return False
+    sims, _ = _crosscheck_tools()
+    return bool(sims) and load_crosscheck(out_dir, sims)[0] is not None
+
+
+def section_crosscheck(out_dir=None, full=False) -> dict:
+    """Our spike times against NEST and jNeuroML (:func:`izh_brian.interop.crosscheck`), each skipped with a
+    note when its tool is missing.
+
+    By default the full cross-check saved in ``out_dir`` (:data:`CROSSCHECK_RESULTS`, by an earlier
+    ``full`` build) is shown again when it is current (:func:`load_crosscheck`); otherwise a quick one runs
+    (:data:`QUICK_CROSSCHECK`: NEST and jNeuroML on every preset, jNeuroML on its Ex2 example) and the
+    section lists the rows it left out (``left_out``) and the flag that includes them (``full_flag``). With
+    ``full`` every row runs and, with ``out_dir``, is saved there for the next builds.
+    """
     sims, skipped = _crosscheck_tools()
     notes = [f"{k}: {v}" for k, v in skipped.items()]
     if not sims:
         return {"available": False, "reason": "; ".join(notes), "notes": notes}
-    rows = [dict(r) for r in mod.crosscheck(simulators=sims)]
+    saved, ignored = (None, None) if full or out_dir is None else load_crosscheck(out_dir, sims)
+    out = {"available": True, "full_flag": f"izh-brian report {FULL_CROSSCHECK_FLAG}"}
+    if ignored:
+        out["ignored_note"] = ignored
+    if saved is not None:
+        rows, parts = [dict(r) for r in saved["rows"]], _crosscheck_parts(**saved.get("parts", {}))
+        sims = list(saved["simulators"])
+        notes = [f"{k}: {v}" for k, v in skipped.items() if k not in sims]
+        out.update(source="saved", saved_utc=saved.get("saved_utc"), saved_machine=saved.get("machine"),
+                   saved_file=CROSSCHECK_RESULTS, saved_version=saved.get("izh_brian"))
+    else:
+        parts = _crosscheck_parts() if full else _crosscheck_parts(**QUICK_CROSSCHECK)
+        rows = _run_crosscheck(sims, parts)
+        out["source"] = "full" if full else "quick"
+        if full and out_dir is not None:
+            save_crosscheck(Path(out_dir) / CROSSCHECK_RESULTS, rows, simulators=sims, parts=parts)
+            out["saved_file"] = CROSSCHECK_RESULTS
     cols = ["name", "simulator", "n_spikes_ours", "n_spikes_theirs", "max_dt_ms", "agree", "reason"]
     compared = [r for r in rows if r.get("agree") is not None]
     summary = []
@@ -508,10 +698,11 @@ def section_crosscheck() -> dict:
         done = [r for r in mine if r.get("agree") is not None]
         summary.append({"simulator": sim, "compared": len(done), "agree": sum(bool(r["agree"]) for r in done),
                         "skipped": len(mine) - len(done)})
-    return {"rows": to_jsonable(rows), "table": _table(rows, cols), "n_compared": len(compared),
-            "n_agree": sum(bool(r["agree"]) for r in compared), "n_skipped": len(rows) - len(compared),
-            "simulators": sims, "notes": notes,
-            "summary_table": _table(summary, ["simulator", "compared", "agree", "skipped"])}
+    out.update({"rows": to_jsonable(rows), "table": _table(rows, cols), "n_compared": len(compared),
+                "n_agree": sum(bool(r["agree"]) for r in compared), "n_skipped": len(rows) - len(compared),
+                "simulators": sims, "notes": notes, "parts": parts, "left_out": _left_out(sims, parts),
+                "summary_table": _table(summary, ["simulator", "compared", "agree", "skipped"])})
+    return out
 
 
 def _read_bench(path: Path) -> dict | None:
@@ -560,20 +751,7 @@ def section_speed(sections: dict, out_dir=None) -> dict:
     return out
 
 
-def section_identifiability(out_dir=None) -> dict:
-    """Fitting a, b, c, d back from each preset's own response (``izh_brian.fitting.recovery.recovery_table``).
-
-    The 28 refits take minutes, so they run as a benchmark (``make bench``: ``python -m benchmarks.bench
-    all --save report/build/bench_results.json``) and this section shows the table saved there; without
-    it the section says how to make it. A parameter is "pinned" when its fitted values spread by less than
-    5 % of its search range (``izh_brian.fitting``).
-    """
-    saved = _read_bench(Path(out_dir) / BENCH_RESULTS) if out_dir is not None else None
-    fit_res = (saved or {}).get("results", {}).get("fit")
-    rows = fit_res.get("recovery") if isinstance(fit_res, dict) else None
-    if not rows:
-        return {"available": False,
-                "reason": f"no saved recovery table: run `make bench` (it writes {BENCH_RESULTS} next to the report)"}
+def _recovery_table(rows) -> dict:
     table_rows = []
     for r in rows:
         row = {"preset": r["name"]}
@@ -582,9 +760,38 @@ def section_identifiability(out_dir=None) -> dict:
         row.update(gamma=round(float(r["gamma"]), 3), validator="yes" if r.get("validator_ok") else "no",
                    pinned=", ".join(r.get("pinned", [])) or "-")
         table_rows.append(row)
-    n_ok = sum(1 for r in rows if r.get("matched"))
-    return {"available": True, "n_ok": n_ok, "n_total": len(rows), "saved_utc": saved.get("saved_utc"),
-            "table": _table(table_rows, ["preset", "a", "b", "c", "d", "gamma", "validator", "pinned"])}
+    return _table(table_rows, ["preset", "a", "b", "c", "d", "gamma", "validator", "pinned"])
+
+
+def section_identifiability(out_dir=None, quick=None) -> dict:
+    """Fitting a, b, c, d back from each preset's own response (``izh_brian.fitting.recovery.recovery_table``).
+
+    The 28 refits of the benchmark take minutes (``make bench``: ``python -m benchmarks.bench all --save
+    report/build/bench_results.json``); when its table is saved in ``out_dir`` this section shows it
+    (``source`` ``"benchmarks"``). Otherwise it refits a few presets here with a small budget (``quick``,
+    default :data:`QUICK_RECOVERY`: ``names``, ``budget``, ``attempts``), ``source`` ``"quick"``, and lists
+    the presets it left out. A parameter is "pinned" when its fitted values spread by less than 5 % of its
+    search range (``izh_brian.fitting``).
+    """
+    saved = _read_bench(Path(out_dir) / BENCH_RESULTS) if out_dir is not None else None
+    fit_res = (saved or {}).get("results", {}).get("fit")
+    rows = fit_res.get("recovery") if isinstance(fit_res, dict) else None
+    if rows:
+        n_ok = sum(1 for r in rows if r.get("matched"))
+        return {"available": True, "source": "benchmarks", "n_ok": n_ok, "n_total": len(rows),
+                "saved_utc": saved.get("saved_utc"), "bench_file": BENCH_RESULTS,
+                "budget": fit_res.get("recovery_budget"), "table": _recovery_table(rows)}
+    q = dict(QUICK_RECOVERY, **(quick or {}))
+    names = [get_preset(n).name for n in q["names"]]
+    t0 = time.perf_counter()
+    rows = recovery.recovery_table(names, budget=int(q["budget"]), attempts=int(q["attempts"]))
+    left = [n for n in preset_names() if n not in names]
+    full = inspect.signature(recovery.recover).parameters  # the benchmark's budget: recover's defaults
+    return {"available": True, "source": "quick", "n_ok": sum(1 for r in rows if r.get("matched")),
+            "n_total": len(rows), "budget": int(q["budget"]), "attempts": int(q["attempts"]),
+            "full_budget": full["budget"].default, "full_attempts": full["attempts"].default,
+            "fit_s": time.perf_counter() - t0, "presets": names, "left_out": left, "n_presets_all": len(preset_names()),
+            "table": _recovery_table(rows), "rows": to_jsonable(rows)}
 
 
 #: The model in plain Brian2, as a student would first write it: the listing printed in the report and run
