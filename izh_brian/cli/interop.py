@@ -17,19 +17,26 @@
     ``--json``: a list of ``{"name", "file", "path", "description"}``). ``--copy DIR``
     copies all their files into DIR (created if needed, layout kept: ``DIR/osb/``) and
     refuses, copying nothing, if any of them exists there already; ``path`` is then the copy.
-``crosscheck [--simulator nest|jneuroml|all] [--no-files] [--json]``
+``crosscheck [--simulator nest|jneuroml|all] [--no-files] [--json] [--save DIR]``
     Per preset and simulator: spike counts, the largest spike-time difference,
     agreement yes/no; for jNeuroML also its Ex2 example, a generated network and,
     unless ``--no-files``, every population of the example models (rows
     ``<example>/<population>``). ``--json`` prints a list of rows with the keys ``name``,
     ``simulator``, ``n_spikes_ours``, ``n_spikes_theirs``, ``max_dt_ms``,
     ``agree`` and ``reason`` (skipped rows). Exit status 1 when a compared row
-    disagrees.
+    disagrees. ``--save DIR`` also writes the rows as ``DIR/crosscheck.json`` (DIR created if
+    needed), as ``izh-brian report --full-crosscheck --out DIR`` does, listing the simulators that
+    ran here; ``izh-brian report --out DIR`` then shows them instead of running a cross-check, unless
+    a simulator that can run here is not in the file (e.g. a ``--simulator nest`` save where jNeuroML
+    can run). One line says where the file went and whether the report will show it (on stderr
+    with ``--json``, whose output is unchanged).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from izh_brian.cli.types import CLIError, emit_json, number
 from izh_brian.interop import SIMULATORS, crosscheck
@@ -125,8 +132,58 @@ def _fmt_row(r) -> str:
             f"{'yes' if r['agree'] else 'NO':8s}")
 
 
+def _save_folder(folder) -> Path:
+    """``--save DIR`` as a folder that exists (created if missing), before anything runs; else a CLIError."""
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise CLIError(f"--save {folder}: {folder} exists and is not a folder; give a folder for crosscheck.json")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"--save {folder}: cannot create the folder ({type(exc).__name__}: {exc.strerror or exc})") from None
+    return path
+
+
+def _ran(sim, rows) -> bool:
+    """Whether ``sim`` compared at least one row (NEST's rows are named by scheme: nest, nest_published)."""
+    names = ("nest", "nest_published") if sim == "nest" else (sim,)
+    return any(r.get("simulator") in names and r.get("agree") is not None for r in rows)
+
+
+def _save_rows(folder: Path, rows, sims, files: bool) -> str:
+    """Write ``rows`` as ``folder/crosscheck.json`` for ``izh-brian report``; return the line that says so."""
+    from izh_brian.report import sections as S
+
+    can_run, _skipped = S._crosscheck_tools()
+    # Only the simulators that ran here: a tool missing here skipped its rows, and the report must not take
+    # the file for a cross-check with that simulator.
+    ran = [s for s in sims if s in can_run and _ran(s, rows)]
+    try:
+        path = S.save_crosscheck(folder / S.CROSSCHECK_RESULTS, rows, simulators=ran,
+                                 parts={"ex2": True, "network": True, "files": files})
+    except OSError as exc:
+        raise CLIError(f"--save: cannot write {folder / S.CROSSCHECK_RESULTS} ({type(exc).__name__}: "
+                       f"{exc.strerror or exc})") from None
+    report = f"izh-brian report --out {folder}"
+    head = f"saved {len(rows)} cross-check rows ({', '.join(ran) or 'no simulator ran'}) to {path}"
+    if not can_run:
+        return f"{head}; {report} does not show them here: neither NEST nor jNeuroML can run on this machine"
+    missing = [s for s in can_run if s not in ran]
+    if missing:
+        why = [f"{s} can run here and is not in the file (--simulator all includes it)" for s in missing
+               if s not in sims]
+        why += [f"{s} looks runnable here but compared no row, so it is not in the file" for s in missing if s in sims]
+        return f"{head}, but {report} ignores them and runs its own cross-check: {'; '.join(why)}"
+    saved, note = S.load_crosscheck(folder, can_run)
+    if saved is None:  # not expected right after saving; say what the report will do
+        return f"{head}; {report} does not show them: {note}"
+    return (f"{head}; {report} shows these rows (no simulator runs) while the izh_brian version and the "
+            f"sources they depend on are unchanged")
+
+
 def _cmd_crosscheck(args) -> int:
     sims = SIMULATORS if args.simulator == "all" else (args.simulator,)
+    folder = _save_folder(args.save) if args.save is not None else None
     try:
         rows = crosscheck(sims, files=not args.no_files)
     except JNeuroMLError as exc:
@@ -140,6 +197,8 @@ def _cmd_crosscheck(args) -> int:
         compared = [r for r in rows if r["agree"] is not None]
         print(f"{sum(r['agree'] for r in compared)}/{len(compared)} compared rows agree to the step; "
               f"{len(rows) - len(compared)} skipped")
+    if folder is not None:  # after the rows are out: a failed save loses none of them
+        print(_save_rows(folder, rows, sims, files=not args.no_files), file=sys.stderr if args.json else sys.stdout)
     return 1 if any(r["agree"] is False for r in rows) else 0
 
 
@@ -181,4 +240,8 @@ def register(sub) -> None:
     c.add_argument("--no-files", action="store_true",
                    help="leave out the example files' rows (<example>/<population>) of the jNeuroML comparison")
     c.add_argument("--json", action="store_true", help="print the rows as JSON")
+    c.add_argument("--save", metavar="DIR",
+                   help="also save the rows as DIR/crosscheck.json (DIR created if needed), which "
+                        "`izh-brian report --out DIR` then shows instead of running a cross-check, while it is "
+                        "current and holds every simulator that can run here")
     c.set_defaults(func=_cmd_crosscheck)
