@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from izh_brian.cli.types import CLIError, emit_json
-from izh_brian.report.build import build_outputs, compute_sections, make_figures, templates
+from izh_brian.report.build import BUILD_INCOMPLETE, build_outputs, compute_sections, make_figures, templates
 from izh_brian.report.figures import FIGURE_SECTIONS, MAIN_FIGURES
 
 
@@ -35,9 +35,14 @@ def _cmd_report(args) -> int:
         raise CLIError(str(exc)) from None
     if args.quick and args.full_crosscheck:
         raise CLIError("--quick skips the cross-simulator check; --full-crosscheck runs all of it: give one of them")
-    summary = build_outputs(args.out, pdf=not args.no_pdf, quick=args.quick, lessons=not args.no_lessons,
-                            notebooks_dir=args.notebooks, progress=_progress(args),
-                            full_crosscheck=args.full_crosscheck)
+    try:
+        summary = build_outputs(args.out, pdf=not args.no_pdf, quick=args.quick, lessons=not args.no_lessons,
+                                notebooks_dir=args.notebooks, progress=_progress(args),
+                                full_crosscheck=args.full_crosscheck)
+    except KeyboardInterrupt:  # build_outputs left its marker beside the partial files (any failure does)
+        print(f"report interrupted: {args.out} holds partial files ({Path(args.out) / BUILD_INCOMPLETE} marks "
+              f"them); run the same command again", file=sys.stderr)
+        return 130
     if args.json:
         emit_json(summary)
     else:

@@ -20,6 +20,10 @@
   with :mod:`importlib.resources`: in the checkout that folder is a link to
   ``report/``, so an edit shows in the next build; a wheel carries the files
   themselves as package data, so an installed wheel builds the report too.
+- ``BUILD_INCOMPLETE.txt`` (:data:`BUILD_INCOMPLETE`), only while a build runs or after one that did not
+  finish (interrupted, or failed): written first, it says when the build started and that the folder's
+  files are partial; it is removed once the last file (the PDF, when asked) is written, and a build that
+  finds a stale one overwrites it.
 
 Each section comes from one small function here that calls the module that
 owns it. When such a module or tool is missing or fails, the section records
@@ -36,6 +40,7 @@ soon as this process has done its share, while the side processes finish.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import importlib
 import importlib.resources
@@ -89,6 +94,7 @@ __all__ = [
     "find_notebooks",
     "REPORT_PDF",
     "REPORT_DATA",
+    "BUILD_INCOMPLETE",
 ]
 
 
@@ -97,6 +103,10 @@ REPORT_PDF = "izh_brian_report.pdf"
 
 
 REPORT_DATA = "report_data.json"
+
+
+#: The marker of a build that has not finished, inside ``out_dir`` (:func:`_marked_partial`).
+BUILD_INCOMPLETE = "BUILD_INCOMPLETE.txt"
 
 
 REPORT_MAIN = "izh_brian_report.typ"
@@ -584,6 +594,19 @@ def build_pdf(out_dir, src_dir=None) -> Path:
     return pdf
 
 
+@contextlib.contextmanager
+def _marked_partial(out_dir):
+    """Mark ``out_dir`` as partial (:data:`BUILD_INCOMPLETE`, overwriting a stale marker) while the body runs;
+    remove the marker only when the body finishes: an exception, KeyboardInterrupt included, leaves it."""
+    marker = Path(out_dir) / BUILD_INCOMPLETE
+    started = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    marker.write_text(f"izh-brian report started {started}; this folder's files are partial until the build "
+                      f"finishes (this file is removed then).\n"
+                      f"If no build is running, run izh-brian report --out {out_dir} again.\n")
+    yield marker
+    marker.unlink(missing_ok=True)
+
+
 def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=False, lessons=True,
                   notebooks_dir=None, progress=None, parallel=True, full_crosscheck=False) -> dict:
     """Run everything the report shows, write the figures, the JSON, the lessons and (``pdf=True``) the PDF.
@@ -591,6 +614,11 @@ def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=F
     The cross-check is the one saved in ``out_dir`` by an earlier ``full_crosscheck`` build when it is
     current, else a quick one that lists the rows it left out; ``full_crosscheck`` runs every row and saves
     them there (``crosscheck.json``) for the next builds.
+
+    The first file written is ``out_dir/BUILD_INCOMPLETE.txt`` (:data:`BUILD_INCOMPLETE`: when the build
+    started, and that the folder's files are partial); it is removed only after the last file (the PDF when
+    ``pdf``) was written, so a build that is interrupted (KeyboardInterrupt) or fails leaves it beside the
+    partial files, and the next build overwrites it.
 
     Returns
     -------
@@ -603,54 +631,56 @@ def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=F
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    draw: dict = {}
-    figs: dict = {}
-    lesson_job: dict = {}
+    with _marked_partial(out):
+        draw: dict = {}
+        figs: dict = {}
+        lesson_job: dict = {}
 
-    def start_lessons():  # the lessons' kernels run while the side processes finish (a thread: its own pool)
-        if lessons and "thread" not in lesson_job:
-            def run():
-                lesson_job["section"] = _section("lessons", render_lessons, out, notebooks_dir, progress=progress)
+        def start_lessons():  # the lessons' kernels run while the side processes finish (a thread: its own pool)
+            if lessons and "thread" not in lesson_job:
+                def run():
+                    lesson_job["section"] = _section("lessons", render_lessons, out, notebooks_dir, progress=progress)
 
-            lesson_job["thread"] = threading.Thread(target=run, name="izh-report-lessons", daemon=True)
-            lesson_job["thread"].start()
+                lesson_job["thread"] = threading.Thread(target=run, name="izh-report-lessons", daemon=True)
+                lesson_job["thread"].start()
 
-    def early(sec):  # the main process's figures, drawn while the second process finishes
-        start_lessons()
-        figs.update(make_figures(out, sections=sec, progress=progress, draw_timings=draw, keys=MAIN_FIGURES))
+        def early(sec):  # the main process's figures, drawn while the second process finishes
+            start_lessons()
+            figs.update(make_figures(out, sections=sec, progress=progress, draw_timings=draw, keys=MAIN_FIGURES))
 
-    s = compute_sections(scheme=scheme, quick=quick, progress=progress, parallel=parallel, while_waiting=early,
-                         out_dir=out, full_crosscheck=full_crosscheck)
-    ref = s["reference"]
-    (out / "spike_times.json").write_text(json.dumps([r.to_dict() for r in ref["results"]], indent=1))
-    s["speed"] = _section("speed", section_speed, s, out, progress=progress)
-    rest = [k for k in FIGURE_SECTIONS if k not in MAIN_FIGURES]
-    figs.update(make_figures(out, sections=s, progress=progress, draw_timings=draw, keys=rest))
-    figs = {k: figs[k] for k in FIGURE_SECTIONS if k in figs}
-    if lessons:
-        start_lessons()
-        lesson_job["thread"].join()
-        s["lessons"] = lesson_job.get("section") or {"available": False, "reason": "the lessons' thread failed",
-                                                      "seconds": 0.0, "modules_compiled": 0}
-    else:
-        s["lessons"] = _skipped_section("lessons not rendered (--no-lessons)")
-    data = _data_for_typst(s, figs)
-    data["draw_s"] = draw
-    (out / REPORT_DATA).write_text(json.dumps(data, indent=1))
-    files = ["spike_times.json", REPORT_DATA] + [Path(p).name for paths in figs.values() for p in paths]
-    files += [f"lessons/{x['html']}" for x in s["lessons"].get("lessons", [])]
-    pdf_path = None
-    if pdf:
-        pdf_path = build_pdf(out)
-        files.append(pdf_path.name)
-    return {"out_dir": str(out), "files": files, "n_presets": ref["n_presets"], "simulate_s": ref["simulate_s"],
-            "pdf": str(pdf_path) if pdf_path else None, "quick": bool(quick),
-            "sections": {k: bool(v.get("available")) for k, v in s.items() if isinstance(v, dict) and k != "meta"},
-            "reasons": {k: v.get("reason") for k, v in s.items() if isinstance(v, dict) and v.get("reason")},
-            "timings": {k: {"seconds": v["seconds"], "modules_compiled": v.get("modules_compiled")}
-                        for k, v in s.items() if isinstance(v, dict) and "seconds" in v},
-            "lessons": [{k: x[k] for k in ("name", "ok", "error", "seconds")} for x in s["lessons"].get("lessons", [])],
-            "partial": _partial_lines(s), "build_s": time.perf_counter() - t0}
+        s = compute_sections(scheme=scheme, quick=quick, progress=progress, parallel=parallel, while_waiting=early,
+                             out_dir=out, full_crosscheck=full_crosscheck)
+        ref = s["reference"]
+        (out / "spike_times.json").write_text(json.dumps([r.to_dict() for r in ref["results"]], indent=1))
+        s["speed"] = _section("speed", section_speed, s, out, progress=progress)
+        rest = [k for k in FIGURE_SECTIONS if k not in MAIN_FIGURES]
+        figs.update(make_figures(out, sections=s, progress=progress, draw_timings=draw, keys=rest))
+        figs = {k: figs[k] for k in FIGURE_SECTIONS if k in figs}
+        if lessons:
+            start_lessons()
+            lesson_job["thread"].join()
+            s["lessons"] = lesson_job.get("section") or {"available": False, "reason": "the lessons' thread failed",
+                                                          "seconds": 0.0, "modules_compiled": 0}
+        else:
+            s["lessons"] = _skipped_section("lessons not rendered (--no-lessons)")
+        data = _data_for_typst(s, figs)
+        data["draw_s"] = draw
+        (out / REPORT_DATA).write_text(json.dumps(data, indent=1))
+        files = ["spike_times.json", REPORT_DATA] + [Path(p).name for paths in figs.values() for p in paths]
+        files += [f"lessons/{x['html']}" for x in s["lessons"].get("lessons", [])]
+        pdf_path = None
+        if pdf:
+            pdf_path = build_pdf(out)
+            files.append(pdf_path.name)
+        summary = {"out_dir": str(out), "files": files, "n_presets": ref["n_presets"], "simulate_s": ref["simulate_s"],
+                "pdf": str(pdf_path) if pdf_path else None, "quick": bool(quick),
+                "sections": {k: bool(v.get("available")) for k, v in s.items() if isinstance(v, dict) and k != "meta"},
+                "reasons": {k: v.get("reason") for k, v in s.items() if isinstance(v, dict) and v.get("reason")},
+                "timings": {k: {"seconds": v["seconds"], "modules_compiled": v.get("modules_compiled")}
+                            for k, v in s.items() if isinstance(v, dict) and "seconds" in v},
+                "lessons": [{k: x[k] for k in ("name", "ok", "error", "seconds")} for x in s["lessons"].get("lessons", [])],
+                "partial": _partial_lines(s), "build_s": time.perf_counter() - t0}
+    return summary
 
 
 def _partial_lines(s: dict) -> list[str]:
