@@ -51,6 +51,23 @@ class Build:
     sequence: list
     pop_number: dict
     _columns: dict = field(default_factory=dict)
+    _tags: list = field(default_factory=list)
+
+    def tag(self, gi: int) -> str:
+        """Group ``gi``'s part of its Brian2 objects' names: its ComponentType (``source`` for spike sources),
+        with ``_2``, ``_3``, ... for later groups of the same type.
+
+        Brian2 writes an object's name into its generated code, and its Cython cache keys a module by that code:
+        names that do not depend on the group's place in the file let every file whose first group of a type is
+        built alike reuse one compiled module (with ``lems_<gi>_...`` each file compiled its own).
+        """
+        if not self._tags:
+            seen: dict = {}
+            for plan in self.plans.values():
+                base = "source" if plan.ct is None else re.sub(r"[^A-Za-z0-9]", "_", plan.ct.name)
+                seen[base] = seen.get(base, 0) + 1
+                self._tags.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+        return self._tags[gi]
 
     @property
     def n_steps(self) -> int:
@@ -105,7 +122,7 @@ def source_group(b: Build, gi: int, plan):
             idx.append(col)
             times.append((j - 1) * b.dt_ms)
     return SpikeGeneratorGroup(len(plan.members), np.array(idx, dtype=int), np.array(times) * ms, dt=b.dt_ms * ms,
-                               when="groups", order=group_slot(gi) + 1, name=f"lems_{gi}_source",
+                               when="groups", order=group_slot(gi) + 1, name=f"lems_{b.tag(gi)}",
                                codeobj_class=b.codeobj_class)
 
 
@@ -133,7 +150,7 @@ def cell_group(b: Build, gi: int, tname: str, plan):
     entries = [e for e in b.sequence if b.locate[(e[1], e[2])][0] == tname]
     gap_rows = [e for e in entries if e[0] == "gap"]
     # Attachment mode: a cell that receives synapses or gap junctions keeps one state per attachment in the
-    # Synapses object att_<gi>, summed in jLEMS's attachment order.
+    # Synapses object att_<group>, summed in jLEMS's attachment order.
     attach = needs_attachments(b.model, syn_plans, entries)
     if attach and ct.input_var is None:
         raise LEMSTypeError(f"cells of ComponentType {tname!r} receive synapses but sum none (no select over "
@@ -152,7 +169,7 @@ def cell_group(b: Build, gi: int, tname: str, plan):
     code, threshold, reset = _cell_step_code(ct, attach)
     B = group_slot(gi)
     G = NeuronGroup(len(plan.members), eqs, threshold=threshold, reset=reset, method="euler", dt=b.dt_ms * ms,
-                    namespace=ns, name=f"lems_{gi}_{re.sub(r'[^A-Za-z0-9]', '_', ct.name)}",
+                    namespace=ns, name=f"lems_{b.tag(gi)}",
                     order=B, codeobj_class=b.codeobj_class)
     G.run_regularly("\n".join(code), when="groups", order=B, dt=b.dt_ms * ms, codeobj_class=b.codeobj_class)
     if gap_rows:
@@ -202,7 +219,7 @@ def _cell_equations(b: Build, ct, tname: str, kept: set, kept_derived: list, att
 
 def _input_table(b: Build, plan, attach: bool):
     """``(offsets, lengths, table)``: without attachments, the sum of each cell's inputs in a column of the
-    table (cells with the same inputs share a column); with attachments each input is a row of att_<gi>."""
+    table (cells with the same inputs share a column); with attachments each input is a row of att_<group>."""
     n = len(plan.members)
     offsets, lengths, table = np.zeros(n, dtype=np.int32), np.zeros(n, dtype=np.int32), []
     placed = {}

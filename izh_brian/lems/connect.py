@@ -2,7 +2,7 @@
 inputs, one state each, summed in jLEMS's order), the projections (zero-delay and delayed pathways), the gap
 junctions' peers, and the inputs that fire a synapse of their own.
 
-A group whose cells receive synapses gets a Brian2 ``Synapses`` object ``att_<gi>`` from the group onto itself,
+A group whose cells receive synapses gets a Brian2 ``Synapses`` object ``att_<group>`` from the group onto itself,
 one row per attachment (:func:`~izh_brian.lems.plan.attachment_sequence`); Brian2's summed variable adds the
 rows in order from 0, as jLEMS's ``PathDerivedVariable`` adds the attachments. See docs/neuroml.md,
 "Floating-point arithmetic", "Gap junctions", "Poisson inputs" and "Timed synaptic inputs".
@@ -35,7 +35,7 @@ def _constants(st) -> dict:
 
 
 def attachments(b, G, gi: int, ct, syn_plans: list, entries: list):
-    """The Synapses object ``att_<gi>`` (G onto itself): one row per attachment of G's cells in jLEMS's order
+    """The Synapses object ``att_<group>`` (G onto itself): one row per attachment of G's cells in jLEMS's order
     (each connection's synapse, each gap junction, each input, a synapse-firing input with its own synapse),
     each with its own state, and the cells' summed input ``ISyn_in_ = 0 + i_1 + i_2 + ...`` in that order.
 
@@ -61,7 +61,7 @@ def attachments(b, G, gi: int, ct, syn_plans: list, entries: list):
     code += updates
     if poisson_kind:
         code.append("v_lag = v_post")
-    A = Synapses(G, G, model="\n".join(lines), dt=b.dt_ms * ms, name=f"att_{gi}", namespace=ns, order=B - 2,
+    A = Synapses(G, G, model="\n".join(lines), dt=b.dt_ms * ms, name=f"att_{b.tag(gi)}", namespace=ns, order=B - 2,
                  codeobj_class=b.codeobj_class)
     _set_attachment_rows(b, A, G, rows, plans, gaps, poisson_kind)
     A.run_regularly("\n".join(code), when="groups", order=B - 2, dt=b.dt_ms * ms, codeobj_class=b.codeobj_class)
@@ -86,7 +86,7 @@ def _attachment_plans(b, syn_plans: list, entries: list):
 
 
 def _attachment_model(b, ct, gaps: list, plans: list, poisson_kind: dict):
-    """``(lines, namespace, code, updates, select)`` of att_<gi>: its equations, the synapses' derived
+    """``(lines, namespace, code, updates, select)`` of att_<group>: its equations, the synapses' derived
     variables and rates (their state advanced by ``updates``) and each kind's term of the row's current."""
     unit = _base_unit_str(ct.input_unit)
     lines = ["w_att : 1", "kind : integer (constant)", "att_off : integer (constant)", "att_len : integer (constant)",
@@ -163,7 +163,7 @@ def _attachment_rows(b, entries: list, poisson_kind: dict):
 
 
 def _set_attachment_rows(b, A, G, rows: dict, plans: list, gaps: list, poisson_kind: dict) -> None:
-    """Connect att_<gi>'s rows (each cell onto itself) and set their kinds, weights and synapse states
+    """Connect att_<group>'s rows (each cell onto itself) and set their kinds, weights and synapse states
     (parameters in SI, then OnStart)."""
     from brian2 import Quantity, siemens
 
@@ -201,7 +201,7 @@ def _firing_inputs(b, A, G, gi: int, plans: list, poisson_kind: dict, poisson_ro
     B = group_slot(gi)
     idx, times, src_rows = firing_sources(b.model, poisson_rows, b.t_next, b.dt_ms)
     src = SpikeGeneratorGroup(len(src_rows), np.array(idx, dtype=int), np.array(times) * ms, dt=b.dt_ms * ms,
-                              when="groups", order=-4, name=f"poisson_{gi}", codeobj_class=b.codeobj_class)
+                              when="groups", order=-4, name=f"poisson_{b.tag(gi)}", codeobj_class=b.codeobj_class)
     by_plan = {}
     for s_i, (n, r) in enumerate(src_rows):
         by_plan.setdefault(poisson_kind[poisson_rows[n][1][3]], []).append((s_i, r))
@@ -210,7 +210,7 @@ def _firing_inputs(b, A, G, gi: int, plans: list, poisson_kind: dict, poisson_ro
         if not poisson or k not in by_plan:
             continue
         on_pre = _on_pre(st)
-        S = Synapses(src, A, model="w : 1", on_pre=on_pre, dt=b.dt_ms * ms, name=f"poissonsyn_{gi}_{k - 1000}",
+        S = Synapses(src, A, model="w : 1", on_pre=on_pre, dt=b.dt_ms * ms, name=f"poissonsyn_{b.tag(gi)}_{k - 1000}",
                      namespace=_constants(st), codeobj_class=b.codeobj_class)
         pairs = by_plan[k]
         S.connect(i=np.array([n for n, _r in pairs], dtype=int), j=np.array([r for _n, r in pairs], dtype=int))
@@ -224,7 +224,7 @@ def _firing_inputs(b, A, G, gi: int, plans: list, poisson_kind: dict, poisson_ro
             # explicitInput / input), so the cell's spikes reach the input's port "in"; a timedSynapticInput's
             # OnEvent there (meant for its spike children) fires its synapse: each spike of the cell fires the
             # synapse too, at the end of the spike's step (after the synapse advanced), like the input's own.
-            C = Synapses(G, A, model="w : 1", on_pre=on_pre, dt=b.dt_ms * ms, name=f"timedown_{gi}_{k - 1000}",
+            C = Synapses(G, A, model="w : 1", on_pre=on_pre, dt=b.dt_ms * ms, name=f"timedown_{b.tag(gi)}_{k - 1000}",
                          namespace=_constants(st), codeobj_class=b.codeobj_class)
             C.connect(i=np.array([c for c, _r in own], dtype=int), j=np.array([r for _c, r in own], dtype=int))
             C.w = 1.0
@@ -236,7 +236,7 @@ def _firing_inputs(b, A, G, gi: int, plans: list, poisson_kind: dict, poisson_ro
 
 def projection_synapses(b, net, groups: dict) -> None:
     """One Synapses object per projection (per pair of groups, for a population cut into several), from the
-    pre-synaptic cells to the rows of att_<gi> of its connections; zero-delay and delayed pathways apart."""
+    pre-synaptic cells to the rows of att_<group> of its connections; zero-delay and delayed pathways apart."""
     for _tname, (_G, _plan, syn_plans, gi_post, att) in groups.items():
         for st, proj, k in syn_plans:
             rows = att[1].get(k, {})
@@ -245,7 +245,7 @@ def projection_synapses(b, net, groups: dict) -> None:
                                 key=lambda t: groups[t][3]):
                 src, pre_gi = groups[pre_t][0], groups[pre_t][3]
                 mine = {c for c in rows if b.locate[(proj.pre, proj.connections[c][0])][0] == pre_t}
-                suffix = "" if len(pairs) == 1 else f"_g{gi_post}_{pre_gi}"
+                suffix = "" if len(pairs) == 1 else f"_{b.tag(gi_post)}_{b.tag(pre_gi)}"
                 on_pre = _on_pre(st)
                 conns = proj.connections
                 zero = [n_ for n_, c in enumerate(conns) if c[3] == 0 and n_ in mine]
@@ -327,7 +327,7 @@ def gap_peers(b, net, groups: dict) -> None:
             # 1.0 / 0.0 factors select exactly: 1.0 * x + 0.0 * y is x.
             P = Synapses(groups[peer_t][0], A, model="fresh : 1 (constant)\n"
                          f"vpeer_{peer_t}_post = fresh * v_gapcopy_pre + (1 - fresh) * v_gapprev_pre : volt (summed)",
-                         dt=b.dt_ms * ms, name=f"gappeer_{gi}_{groups[peer_t][3]}", codeobj_class=b.codeobj_class)
+                         dt=b.dt_ms * ms, name=f"gappeer_{b.tag(gi)}_{b.tag(groups[peer_t][3])}", codeobj_class=b.codeobj_class)
             P.connect(i=np.array([c for _r, c in pairs], dtype=int), j=np.array([r for r, _c in pairs], dtype=int))
             P.fresh = np.array([0.0 if peer_t == tname and c > own_col[r] else 1.0 for r, c in pairs])
             net.add(P)
