@@ -90,7 +90,7 @@ def test_pdf_answers_the_brief_section_by_section(build):
                 "Validation", "Phase planes", "Class 1 and class 2 excitability", "Time step and scheme",
                 "The 2003 network", "Scenarios: weights and cell types", "Other simulators: NEST and jNeuroML",
                 "5 Discussion", "What the time step and the update order do", "Limits", "6 References",
-                "A Appendix: speed and build", "B Appendix: lessons"]
+                "A Appendix: speed and build"]
     pos = 0
     body = text[text.find("1 Introduction", text.find("Contents") + 10):]  # after the table of contents
     for heading in headings:
@@ -302,14 +302,16 @@ def test_section_counts_only_modules_this_process_compiled(tmp_path, monkeypatch
 
 def test_skipped_parts_say_why(build):
     """A part this build did not produce is shown with the recorded reason, never with stale data: the
-    cross-simulator check of a quick build and the lessons under --no-lessons."""
+    cross-simulator check of a quick build; lessons not asked for leave their appendix out."""
     text = _norm(build["text"])
     cc = build["data"]["crosscheck"]
     assert cc["available"] is False and "quick build" in cc["reason"]
     assert _norm("Not available in this build: " + cc["reason"]) in text
+    # Lessons not asked for (--no-lessons, the default): no appendix, rather than an empty one that points at
+    # another command.
     ls = build["data"]["lessons"]
-    assert ls["available"] is False and "--no-lessons" in ls["reason"]
-    assert _norm("Not available in this build: " + ls["reason"]) in text
+    assert ls["available"] is False and ls["omitted"] is True and "--lessons" in ls["reason"]
+    assert "Appendix: lessons" not in text and _norm(ls["reason"]) not in text
 
 
 def test_crosscheck_skips_missing_tools_with_a_note(monkeypatch):
@@ -384,7 +386,7 @@ def test_lessons_are_executed_into_html(tmp_path):
     err = io.StringIO()
     with redirect_stderr(err):
         assert main(["report", "--out", str(out), "--notebooks", str(tmp_path / "nowhere")]) == 2
-    assert len(err.getvalue().strip().splitlines()) == 1 and "nowhere" in err.getvalue() and "--no-lessons" in err.getvalue()
+    assert len(err.getvalue().strip().splitlines()) == 1 and "nowhere" in err.getvalue() and "--notebooks" in err.getvalue()
 
 
 def test_figures_command_prints_time_and_modules_per_figure(tmp_path):

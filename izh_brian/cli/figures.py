@@ -28,15 +28,17 @@ def _cmd_report(args) -> int:
     if args.notebooks is not None:
         if not Path(args.notebooks).is_dir():
             raise CLIError(f"--notebooks: {args.notebooks!r} is not a folder; give the folder of the lessons "
-                           f"(*.ipynb), or --no-lessons")
+                           f"(*.ipynb), or leave out --notebooks and --lessons")
     try:
         templates()
     except FileNotFoundError as exc:
         raise CLIError(str(exc)) from None
+    if (args.lessons or args.notebooks is not None) and args.no_lessons:
+        raise CLIError("--lessons (and --notebooks) execute the lessons, --no-lessons leaves them out: give one of them")
     if args.quick and args.full_crosscheck:
         raise CLIError("--quick skips the cross-simulator check; --full-crosscheck runs all of it: give one of them")
     try:
-        summary = build_outputs(args.out, pdf=not args.no_pdf, quick=args.quick, lessons=not args.no_lessons,
+        summary = build_outputs(args.out, pdf=not args.no_pdf, quick=args.quick, lessons=bool(args.lessons or args.notebooks),
                                 notebooks_dir=args.notebooks, progress=_progress(args),
                                 full_crosscheck=args.full_crosscheck)
     except KeyboardInterrupt:  # build_outputs left its marker beside the partial files (any failure does)
@@ -102,12 +104,17 @@ def _cmd_figures(args) -> int:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="regenerate the report: figures, data, the executed lessons and the PDF")
+    p = sub.add_parser("report", help="regenerate the report: figures, data and the PDF (--lessons: the executed lessons too)")
     p.add_argument("--out", default="report/build", help="output directory (default report/build)")
     p.add_argument("--no-pdf", action="store_true", help="write figures and data only, do not compile the PDF")
-    p.add_argument("--no-lessons", action="store_true", help="do not execute the notebooks into lessons/*.html")
+    p.add_argument("--lessons", action="store_true",
+                   help="also execute the lessons (notebooks/*.ipynb) into OUT/lessons/*.html and list them in an "
+                        "appendix (minutes on a cold cache; `make test` runs them too)")
+    p.add_argument("--no-lessons", action="store_true",
+                   help="the default: the lessons are not executed (kept for scripts that pass it)")
     p.add_argument("--notebooks", default=None,
-                   help="folder of the lessons (default ./notebooks, or the source checkout's notebooks/)")
+                   help="folder of the lessons for --lessons (implies it; default ./notebooks, or the source "
+                        "checkout's notebooks/)")
     p.add_argument("--quick", action="store_true",
                    help="a quick build (for tests): numerics on 4 presets, short network runs, no cross-simulator check")
     p.add_argument("--full-crosscheck", action="store_true",

@@ -13,7 +13,10 @@
 - ``crosscheck.json`` (with ``full_crosscheck``): every row of the cross-simulator check, which later
   default builds of the same folder show again while the izh_brian version and the sources it depends on
   are unchanged; without it a default build runs a quick cross-check and names the rows it left out;
-- ``lessons/*.html``: the notebooks of ``notebooks/``, executed (:func:`render_lessons`);
+- ``lessons/*.html`` (with ``lessons=True``, ``izh-brian report --lessons``): the notebooks of
+  ``notebooks/``, executed (:func:`render_lessons`), and the report's appendix listing them; left out by
+  default, since executing the ten lessons costs more than the rest of a cold build (they run under
+  ``make test``);
 - ``izh_brian_report.pdf``: the report, compiled offline by Typst from the
   sources in the checkout's top-level ``report/`` (what a student edits to
   write their own), read as the package folder ``izh_brian/report/templates``
@@ -34,7 +37,7 @@ modules it compiled, so a slow first build shows where the time went.
 The network sections and the numerics study run in a second process, the
 cross-simulator check in a third, while this one runs the other sections and
 draws their figures: on a cold Cython cache the processes compile their code
-objects in parallel. The lessons start executing (two kernels at a time) as
+objects in parallel. With ``lessons`` the lessons start executing (two kernels at a time) as
 soon as this process has done its share, while the side processes finish.
 """
 
@@ -560,7 +563,7 @@ def _data_for_typst(s: dict, files: dict) -> dict:
                  "cache_dir", "equations", "abstract_code", "listing", "listing_lines", "plain", "schemes",
                  "lessons", "folder", "process", "n_excitatory", "summary_table", "left_out", "full_flag", "parts",
                  "ignored_note", "saved_file", "saved_version", "budget", "attempts", "presets", "n_presets_all",
-                 "fit_s", "full_budget", "full_attempts")
+                 "fit_s", "full_budget", "full_attempts", "omitted")
     for key in ("parameters", "agreement", "phase_planes", "fi_curves", "validation", "numerics", "class_map",
                 "network", "network_scenarios", "crosscheck", "speed", "implementation", "lessons",
                 "identifiability"):
@@ -607,9 +610,11 @@ def _marked_partial(out_dir):
     marker.unlink(missing_ok=True)
 
 
-def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=False, lessons=True,
+def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=False, lessons=False,
                   notebooks_dir=None, progress=None, parallel=True, full_crosscheck=False) -> dict:
-    """Run everything the report shows, write the figures, the JSON, the lessons and (``pdf=True``) the PDF.
+    """Run everything the report shows, write the figures, the JSON, the lessons (``lessons=True``: executed
+    into ``out_dir/lessons/`` with an appendix listing them; without it the report has no lessons appendix)
+    and (``pdf=True``) the PDF.
 
     The cross-check is the one saved in ``out_dir`` by an earlier ``full_crosscheck`` build when it is
     current, else a quick one that lists the rows it left out; ``full_crosscheck`` runs every row and saves
@@ -662,7 +667,8 @@ def build_outputs(out_dir="report/build", scheme="figure1", *, pdf=True, quick=F
             s["lessons"] = lesson_job.get("section") or {"available": False, "reason": "the lessons' thread failed",
                                                           "seconds": 0.0, "modules_compiled": 0}
         else:
-            s["lessons"] = _skipped_section("lessons not rendered (--no-lessons)")
+            s["lessons"] = dict(_skipped_section("lessons not executed (izh-brian report --lessons executes them)"),
+                            omitted=True)
         data = _data_for_typst(s, figs)
         data["draw_s"] = draw
         (out / REPORT_DATA).write_text(json.dumps(data, indent=1))
