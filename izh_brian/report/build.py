@@ -51,29 +51,13 @@ import importlib.util
 import json
 import os
 import platform
-import shutil
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 import numpy as np
-from izh_brian import interop
-from izh_brian import network
-from izh_brian.analysis import numerics
-from izh_brian import analysis as patterns
 from izh_brian.jsonutil import to_jsonable
 from izh_brian import __version__
-from izh_brian.presets import REFERENCE_PRESETS
-from izh_brian.simulation import simulate_many
-from izh_brian.presets import get_preset
-from izh_brian.report import transcription
-from izh_brian.analysis.phaseplane import phase_plane
-from izh_brian.analysis.phaseplane import fi_curves, onset_rate
-from izh_brian.presets import FINE_PRESETS, preset_names
-from izh_brian.simulation import simulate
-from izh_brian.model.schemes import CUSTOM_SCHEMES, SCHEMES, scheme_stateupdater
-from izh_brian.model.equations import EQUATIONS
 from izh_brian import plotting as P
 from izh_brian.plotting import network as PN
 from izh_brian.model.equations import VARIANTS
@@ -187,6 +171,98 @@ def templates():
     return folder
 
 
+def _draw_paper(stem, paper):
+    def draw(s, out, formats):
+        rs = [r for r in s["reference"]["results"] if r.preset.paper == paper]
+        return P.save_figure(P.plot_paper_grid(rs, ncols=4)[0].figure, out, stem, formats, dpi=200)
+    return draw
+
+
+def _draw_parameters(s, out, formats):
+    return P.save_figure(P.plot_parameter_sweep(s["parameters"]["sweep"])[0][0].figure, out, "parameters", formats,
+                         dpi=200)
+
+
+def _draw_phase_planes(s, out, formats):
+    fig = _fig((10, 6))
+    for k, pp in enumerate(s["phase_planes"]["planes"]):
+        ax = fig.add_subplot(2, 3, k + 1)
+        P.plot_phase_plane(pp["v"], pp["u_v"], pp["u_u"], v_u_line=pp.get("v_u_line"), traj_v=pp["trajectory_v"],
+                           traj_u=pp["trajectory_u"], fixed_points=pp["fixed_points"], c=pp["c"], ax=ax,
+                           title=f"{pp['label']}, I = {pp['I']:.3g}")
+    return P.save_figure(fig, out, "phase_planes", formats)
+
+
+def _draw_fi_curves(s, out, formats):
+    f = s["fi_curves"]["fi"]
+    ax = P.plot_fi_curves(f["currents"], f["rates_hz"], f["labels"],
+                          thresholds=[t["I_threshold"] if t else None for t in f["threshold"]],
+                          title="f-I curves: class 1 (G) and class 2 (H), one NeuronGroup")
+    return P.save_figure(ax.figure, out, "fi_curves", formats)
+
+
+def _draw_validation(s, out, formats):
+    val = s["validation"]
+    if "matrix" in val:
+        # patterns.validation_matrix: matrix[i, j] = validator names[i] accepts response names[j]
+        ax = P.plot_validation_matrix(np.asarray(val["matrix"], dtype=bool), val["matrix_names"],
+                                      val["matrix_names"], title="validators (rows) x responses (columns)")
+    else:
+        ax = P.plot_validation_matrix([r["ok"] for r in val["rows"]], [r["name"] for r in val["rows"]],
+                                      title="validation")
+    return P.save_figure(ax.figure, out, "validation_matrix", formats)
+
+
+def _draw_numerics(s, out, formats):
+    ax = P.plot_numerics_table(s["numerics"]["rows"], title="numerics: spike counts across dt and schemes")
+    return P.save_figure(ax.figure, out, "numerics_table", formats)
+
+
+def _draw_class_map(s, out, formats):
+    maps = s["class_map"]["maps"]
+    fig = _fig((10, 3.8))
+    for k, d in enumerate(maps):
+        ax = fig.add_subplot(1, len(maps), k + 1)
+        fixed = ", ".join(f"{a} = {b:g}" for a, b in d["fixed"].items())
+        P.plot_class_map(d["x_values"], d["y_values"], d["codes"], class_names=d["label_names"],
+                         xlabel=d["x_name"], ylabel=d["y_name"], points=d["points"], ax=ax,
+                         title=f"({d['x_name']}, {d['y_name']}) plane, {fixed}")
+    return P.save_figure(fig, out, "class_map", formats)
+
+
+def _draw_network(s, out, formats):
+    res = s["network"]["result"]
+    ne, ni = res.spec.n_exc, res.spec.n_inh
+    fig = PN.network_figure(res.spike_t_ms, res.spike_i, ne, ni, res.spec.duration_ms,
+                            t_ms=res.t_ms if res.v_mV is not None else None, v_mV=res.v_mV, u=res.u,
+                            record_v=res.record_v, figsize=(10, 7),
+                            title=f"2003 network: {ne} excitatory + {ni} inhibitory neurons")
+    return P.save_figure(fig, out, "network_raster", formats, dpi=200)
+
+
+def _draw_speed(s, out, formats):
+    rows = [r for r in s["speed"]["build_rows"] if r["seconds"] > 0]
+    ax = P.plot_speed([f"{r['section']} ({r['modules compiled']} modules)" for r in rows],
+                      [r["seconds"] for r in rows],
+                      title=f"this build, per section ({s['meta']['cpu']}, {s['meta']['n_cpus']} CPUs)")
+    return P.save_figure(ax.figure, out, "speed", formats)
+
+
+#: Each figure of the report: its key, the section it draws, what that section must hold, how it is drawn.
+_FIGURES = (
+    ("fig1_2004", "reference", (), _draw_paper("fig1_2004", "2004")),
+    ("fig2_2003", "reference", (), _draw_paper("fig2_2003", "2003")),
+    ("parameters", "parameters", (), _draw_parameters),
+    ("phase_planes", "phase_planes", (), _draw_phase_planes),
+    ("fi_curves", "fi_curves", (), _draw_fi_curves),
+    ("validation_matrix", "validation", (), _draw_validation),
+    ("numerics_table", "numerics", ("rows",), _draw_numerics),
+    ("class_map", "class_map", (), _draw_class_map),
+    ("network_raster", "network", ("result",), _draw_network),
+    ("speed", "speed", ("build_rows",), _draw_speed),
+)
+
+
 def make_figures(out_dir="report/build", *, sections=None, formats=("png", "pdf"), quick=False, progress=None,
                  draw_timings=None, keys=None) -> dict:
     """Write every figure of the report under ``out_dir`` in ``formats``; return ``{key: [paths]}``.
@@ -197,119 +273,18 @@ def make_figures(out_dir="report/build", *, sections=None, formats=("png", "pdf"
     figure; ``keys`` restricts the figures drawn (default all of
     :data:`FIGURE_SECTIONS`).
     """
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     s = sections if sections is not None else compute_sections(figures_only=True, quick=quick, progress=progress)
     if "speed" not in s and (keys is None or "speed" in keys):
         s["speed"] = _section("speed", section_speed, s, out, progress=progress)
-    ref = s["reference"]["results"]
     files: dict = {}
     dts: dict = {}
-
-    def draw(key, sec, func):
-        if keys is None or key in keys:
-            _draw(files, dts, key, sec, func)
-
-    for paper, stem in (("2004", "fig1_2004"), ("2003", "fig2_2003")):
-        rs = [r for r in ref if r.preset.paper == paper]
-        draw(stem, s["reference"],
-              lambda rs=rs, stem=stem: P.save_figure(P.plot_paper_grid(rs, ncols=4)[0].figure, out, stem, formats,
-                                                     dpi=200))
-
-    par = s.get("parameters", {})
-    if par.get("available"):
-        draw("parameters", par,
-              lambda: P.save_figure(P.plot_parameter_sweep(par["sweep"])[0][0].figure, out, "parameters", formats,
-                                    dpi=200))
-
-    pps = s.get("phase_planes", {})
-
-    def phase():
-        fig = _fig((10, 6))
-        for k, pp in enumerate(pps["planes"]):
-            ax = fig.add_subplot(2, 3, k + 1)
-            P.plot_phase_plane(pp["v"], pp["u_v"], pp["u_u"], v_u_line=pp.get("v_u_line"), traj_v=pp["trajectory_v"],
-                               traj_u=pp["trajectory_u"], fixed_points=pp["fixed_points"], c=pp["c"], ax=ax,
-                               title=f"{pp['label']}, I = {pp['I']:.3g}")
-        return P.save_figure(fig, out, "phase_planes", formats)
-
-    if pps.get("available"):
-        draw("phase_planes", pps, phase)
-
-    fis = s.get("fi_curves", {})
-
-    def fi():
-        f = fis["fi"]
-        ax = P.plot_fi_curves(f["currents"], f["rates_hz"], f["labels"],
-                              thresholds=[t["I_threshold"] if t else None for t in f["threshold"]],
-                              title="f-I curves: class 1 (G) and class 2 (H), one NeuronGroup")
-        return P.save_figure(ax.figure, out, "fi_curves", formats)
-
-    if fis.get("available"):
-        draw("fi_curves", fis, fi)
-
-    val = s.get("validation", {})
-
-    def validation():
-        if "matrix" in val:
-            # patterns.validation_matrix: matrix[i, j] = validator names[i] accepts response names[j]
-            ax = P.plot_validation_matrix(np.asarray(val["matrix"], dtype=bool), val["matrix_names"],
-                                          val["matrix_names"], title="validators (rows) x responses (columns)")
-        else:
-            ax = P.plot_validation_matrix([r["ok"] for r in val["rows"]], [r["name"] for r in val["rows"]],
-                                          title="validation")
-        return P.save_figure(ax.figure, out, "validation_matrix", formats)
-
-    if val.get("available"):
-        draw("validation_matrix", val, validation)
-
-    num = s.get("numerics", {})
-    if num.get("available") and num.get("rows"):
-        draw("numerics_table", num, lambda: P.save_figure(
-            P.plot_numerics_table(num["rows"], title="numerics: spike counts across dt and schemes").figure, out,
-            "numerics_table", formats))
-
-    cm = s.get("class_map", {})
-
-    def class_map():
-        fig = _fig((10, 3.8))
-        for k, d in enumerate(cm["maps"]):
-            ax = fig.add_subplot(1, len(cm["maps"]), k + 1)
-            fixed = ", ".join(f"{a} = {b:g}" for a, b in d["fixed"].items())
-            P.plot_class_map(d["x_values"], d["y_values"], d["codes"], class_names=d["label_names"],
-                             xlabel=d["x_name"], ylabel=d["y_name"], points=d["points"], ax=ax,
-                             title=f"({d['x_name']}, {d['y_name']}) plane, {fixed}")
-        return P.save_figure(fig, out, "class_map", formats)
-
-    if cm.get("available"):
-        draw("class_map", cm, class_map)
-
-    net = s.get("network", {})
-
-    def network():
-        res = net["result"]
-        ne, ni = res.spec.n_exc, res.spec.n_inh
-        fig = PN.network_figure(res.spike_t_ms, res.spike_i, ne, ni, res.spec.duration_ms,
-                                t_ms=res.t_ms if res.v_mV is not None else None, v_mV=res.v_mV, u=res.u,
-                                record_v=res.record_v, figsize=(10, 7),
-                                title=f"2003 network: {ne} excitatory + {ni} inhibitory neurons")
-        return P.save_figure(fig, out, "network_raster", formats, dpi=200)
-
-    if net.get("available") and net.get("result") is not None:
-        draw("network_raster", net, network)
-
-    sp = s.get("speed", {})
-
-    def speed():
-        rows = [r for r in sp["build_rows"] if r["seconds"] > 0]
-        ax = P.plot_speed([f"{r['section']} ({r['modules compiled']} modules)" for r in rows],
-                          [r["seconds"] for r in rows],
-                          title=f"this build, per section ({s['meta']['cpu']}, {s['meta']['n_cpus']} CPUs)")
-        return P.save_figure(ax.figure, out, "speed", formats)
-
-    if sp.get("available") and sp.get("build_rows"):
-        draw("speed", sp, speed)
+    for key, sec_key, needs, func in _FIGURES:
+        sec = s.get(sec_key, {})
+        if (keys is None or key in keys) and (sec_key == "reference" or sec.get("available")) \
+                and all(sec.get(n) for n in needs):
+            _draw(files, dts, key, sec, lambda func=func: func(s, out, formats))
     if progress is not None:
         for key, secs in dts.items():
             progress(f"  draw {key:<18s} {secs:6.1f} s")

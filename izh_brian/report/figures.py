@@ -2,39 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import importlib
-import importlib.resources
-import importlib.util
-import json
-import os
-import platform
-import shutil
-import sys
 import time
-import traceback
-from pathlib import Path
-import numpy as np
-from izh_brian import interop
-from izh_brian import network
-from izh_brian.analysis import numerics
-from izh_brian import analysis as patterns
-from izh_brian.jsonutil import to_jsonable
-from izh_brian import __version__
-from izh_brian.presets import REFERENCE_PRESETS
-from izh_brian.simulation import simulate_many
-from izh_brian.presets import get_preset
-from izh_brian.report import transcription
-from izh_brian.analysis.phaseplane import phase_plane
-from izh_brian.analysis.phaseplane import fi_curves, onset_rate
-from izh_brian.presets import FINE_PRESETS, preset_names
-from izh_brian.simulation import simulate
-from izh_brian.model.schemes import CUSTOM_SCHEMES, SCHEMES, scheme_stateupdater
-from izh_brian.model.equations import EQUATIONS
-from izh_brian import plotting as P
-from izh_brian.plotting import network as PN
-from izh_brian.model.equations import VARIANTS
-from izh_brian.model.neurons import make_neurons
 
 
 def _fig(figsize):

@@ -11,7 +11,6 @@ import json
 import os
 import platform
 import shutil
-import sys
 import time
 import traceback
 from pathlib import Path
@@ -34,10 +33,6 @@ from izh_brian.presets import FINE_PRESETS, preset_names
 from izh_brian.simulation import simulate
 from izh_brian.model.schemes import CUSTOM_SCHEMES, SCHEMES, scheme_stateupdater
 from izh_brian.model.equations import EQUATIONS
-from izh_brian import plotting as P
-from izh_brian.plotting import network as PN
-from izh_brian.model.equations import VARIANTS
-from izh_brian.model.neurons import make_neurons
 from brian2 import ms, prefs
 from brian2 import Equations
 
