@@ -57,7 +57,10 @@ def _cmd_report(args) -> int:
             print(f"  lesson {lesson['name']}: {'executed' if lesson['ok'] else 'FAILED: ' + str(lesson['error'])} "
                   f"({lesson['seconds']:.1f} s)")
         for name, why in summary["reasons"].items():
-            print(f"  section {name} not available: {why}")
+            if name == "lessons" and not args.lessons and args.notebooks is None:
+                print(f"  {why}")  # not asked for: no appendix
+            else:
+                print(f"  section {name} not available: {why}")
         for line in summary.get("partial", []):
             print(f"  {line}")
     return 0
