@@ -45,6 +45,7 @@ from izh_brian.interop.jneuroml import JNeuroMLError
 from izh_brian.interop.neuroml_examples import EXAMPLES, copy_examples, example_path
 from izh_brian.lems import output_paths, plot_displays, read_model, run_model, write_outputs
 from izh_brian.presets import get_preset
+from izh_brian.report import sections as S
 
 
 def _cmd_neuroml_run(args) -> int:
@@ -152,8 +153,6 @@ def _ran(sim, rows) -> bool:
 
 def _save_rows(folder: Path, rows, sims, files: bool) -> str:
     """Write ``rows`` as ``folder/crosscheck.json`` for ``izh-brian report``; return the line that says so."""
-    from izh_brian.report import sections as S
-
     can_run, _skipped = S._crosscheck_tools()
     # Only the simulators that ran here: a tool missing here skipped its rows, and the report must not take
     # the file for a cross-check with that simulator.
