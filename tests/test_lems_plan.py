@@ -53,3 +53,32 @@ def test_a_zero_delay_projection_starts_a_new_group_and_sources_stand_alone():
     assert [sorted({p for p, _i in g}) for g in groups] == [["arr"], ["gen"], ["cells"]]
     assert sources == ["arr", "gen"]
 
+
+
+def test_brian2_objects_are_named_by_cell_type_not_by_the_groups_place(tmp_path, monkeypatch):
+    """Brian2 writes an object's name into its generated code and caches compiled modules by that code, so
+    the LEMS runner names a group by its ComponentType (the second group of a type gets ``_2``), never by its
+    place in the file: tonic spiking's izhikevichCell group is ``lems_izhikevichCell`` both alone and after an
+    izhikevich2007Cell population, and so shares its compiled code. Runs with Brian2's numpy target (nothing
+    compiled); a runner that named groups ``lems_<k>_...`` fails."""
+    from brian2 import Network
+    from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+
+    from izh_brian.interop.export import export_presets
+    from izh_brian.lems import run_model
+
+    names = {}
+    real_run = Network.run
+
+    def run(self, *args, **kwargs):
+        names[current] = sorted(obj.name for obj in self.objects if obj.name.startswith(("lems_", "att_")))
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "run", run)
+    for current, presets in (("alone", ["tonic_spiking"]),
+                             ("mixed", ["class_1_excitable", "tonic_spiking", "integrator", "phasic_spiking"])):
+        lems, _nml = export_presets(presets, str(tmp_path / f"LEMS_{current}.xml"), include_events=False)
+        run_model(read_model(lems), duration_ms=1.0, codeobj_class=NumpyCodeObject)
+    assert names["alone"] == ["lems_izhikevichCell"]
+    assert names["mixed"] == ["lems_izhikevich2007Cell", "lems_izhikevich2007Cell_2", "lems_izhikevichCell",
+                              "lems_izhikevichCell_2"]

@@ -641,3 +641,43 @@ def test_report_flags_full_crosscheck(tmp_path, monkeypatch):
     with redirect_stderr(err):
         assert main(["report", "--out", str(tmp_path), "--quick", "--full-crosscheck"]) == 2
     assert "--full-crosscheck" in err.getvalue()
+
+
+def test_lessons_appendix_only_when_the_lessons_ran(build, tmp_path):
+    """The same build's data with its lessons executed: the PDF gains "B Appendix: lessons" listing each
+    lesson, its HTML file and whether it ran; the default build (the fixture's, --no-lessons) has none."""
+    import shutil
+
+    out = tmp_path / "with_lessons"
+    shutil.copytree(build["out"], out)
+    data = json.loads((out / RB.REPORT_DATA).read_text())
+    data["lessons"] = {"available": True, "reason": None, "n_ok": 1, "n_total": 2, "lessons": [
+        {"name": "00_write_the_model", "html": "00_write_the_model.html", "ok": True, "error": None, "seconds": 3.2},
+        {"name": "01_getting_started", "html": "01_getting_started.html", "ok": False,
+         "error": "ZeroDivisionError: division by zero", "seconds": 1.0}]}
+    (out / RB.REPORT_DATA).write_text(json.dumps(data))
+    text = _norm("\n".join(p.extract_text() for p in pypdf.PdfReader(str(RB.build_pdf(out))).pages))
+    body = text[text.find("A Appendix: speed and build", text.find("Contents") + 10):]
+    assert "B Appendix: lessons" in body and "1 of 2 ran without error" in body
+    assert _in_order(["00_write_the_model", "lessons/00_write_the_model.html", "yes"], body)[0] > 0
+    assert "no: ZeroDivisionError: division by zero" in body
+    assert "Appendix: lessons" not in _norm(build["text"])
+
+
+def test_report_executes_the_lessons_only_when_asked(tmp_path, monkeypatch, capsys):
+    """izh-brian report: no lessons by default (or with --no-lessons), with --lessons or --notebooks DIR;
+    --lessons with --no-lessons is refused in one line before anything runs."""
+    import izh_brian.cli.figures as cli_figures
+
+    asked = []
+    monkeypatch.setattr(cli_figures, "build_outputs", lambda out, **k: asked.append(k["lessons"]) or 1 / 0)
+    nb = tmp_path / "nb"
+    nb.mkdir()
+    for flags in ([], ["--no-lessons"], ["--lessons"], ["--notebooks", str(nb)]):
+        with pytest.raises(ZeroDivisionError):  # the stand-in build stops the command once it was called
+            main(["report", "--out", str(tmp_path / "out"), "--no-pdf", "--quiet", *flags])
+    assert asked == [False, False, True, True]
+    capsys.readouterr()
+    assert main(["report", "--out", str(tmp_path / "out"), "--no-pdf", "--lessons", "--no-lessons"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--no-lessons" in err and asked == [False, False, True, True]
